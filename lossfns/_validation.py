@@ -1,0 +1,158 @@
+"""Input validation shared by every loss: small steps, clear messages.
+
+Each check raises ``ValueError`` (bad value or shape) or ``TypeError`` (bad
+dtype or type) with a message that names the argument, what was expected and
+what came. Value checks (NaN, range, label set) need concrete numbers: they run
+on NumPy and torch inputs always, and on TensorFlow tensors when executing
+eagerly; inside a compiled Keras graph only the static shape and dtype checks
+run (values are symbolic there).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from ._ops import get_ops
+
+REDUCTIONS = ("none", "mean", "sum")
+LABEL_SETS = {"01": (0.0, 1.0), "pm1": (-1.0, 1.0)}
+
+
+def check_reduction(reduction) -> str:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+def reduce(loss, reduction: str, ops):
+    """Apply ``reduction`` ("none" | "mean" | "sum") to an element-wise loss."""
+    check_reduction(reduction)
+    if reduction == "mean":
+        return ops.mean(loss)
+    if reduction == "sum":
+        return ops.sum(loss)
+    return loss
+
+
+def check_scalar(name: str, value, *, low=None, high=None, low_open=False,
+                 high_open=False, integer=False) -> float:
+    """Validate a scalar hyper-parameter such as ``lam1`` or ``delta``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    if integer and int(value) != value:
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    lo_bad = low is not None and (value <= low if low_open else value < low)
+    hi_bad = high is not None and (value >= high if high_open else value > high)
+    if lo_bad or hi_bad:
+        lo = "-inf" if low is None else f"{low}"
+        hi = "inf" if high is None else f"{high}"
+        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def check_choice(name: str, value, choices) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def _shape(x) -> tuple:
+    return tuple(int(d) if d is not None else -1 for d in x.shape)
+
+
+def as_array(x, name: str, ops, like=None):
+    """Convert Python scalars/lists (and NumPy arrays for a torch ``like``)."""
+    if x is None:
+        raise TypeError(f"{name} must be an array, got None")
+    if ops.name == "torch":
+        import torch
+        if not isinstance(x, torch.Tensor):
+            x = torch.as_tensor(x, device=None if like is None else like.device)
+        return x
+    if ops.name == "numpy":
+        import numpy as np
+        return np.asarray(x)
+    return ops.asarray(x)
+
+
+def check_float(x, name: str, ops):
+    if not ops.is_floating(x):
+        raise TypeError(f"{name} must have a floating-point dtype, got {x.dtype}")
+    return x
+
+
+def check_nonempty(x, name: str):
+    if any(d == 0 for d in _shape(x)):
+        raise ValueError(f"{name} must not be empty, got shape {_shape(x)}")
+    return x
+
+
+def check_same_shape(a, b, name_a: str, name_b: str):
+    if _shape(a) != _shape(b):
+        raise ValueError(f"Expected {name_b} of shape {_shape(a)} (the shape of {name_a}), "
+                         f"got {_shape(b)}")
+
+
+def check_finite(x, name: str, ops):
+    if ops.eager(x):
+        arr = ops.to_numpy(x)
+        import numpy as np
+        if not np.all(np.isfinite(arr)):
+            bad = arr[~np.isfinite(arr)].ravel()[0]
+            raise ValueError(f"{name} must be finite, found {bad} ({int((~np.isfinite(arr)).sum())} "
+                             f"non-finite values)")
+    return x
+
+
+def check_in_range(x, name: str, ops, low: float, high: float):
+    if ops.eager(x):
+        arr = ops.to_numpy(x)
+        if arr.size and (arr.min() < low or arr.max() > high):
+            raise ValueError(f"{name} must lie in [{low}, {high}] (probabilities; pass "
+                             f"from_logits=True for logits), got values in "
+                             f"[{arr.min():.6g}, {arr.max():.6g}]")
+    return x
+
+
+def check_labels(t, name: str, ops, label_set: str = "01"):
+    allowed = LABEL_SETS[check_choice("labels", label_set, LABEL_SETS)]
+    if ops.eager(t):
+        import numpy as np
+        arr = ops.to_numpy(t)
+        bad = ~np.isin(arr, allowed)
+        if bad.any():
+            raise ValueError(f"{name} must contain only labels {{{allowed[0]:g}, {allowed[1]:g}}}, "
+                             f"found {arr[bad].ravel()[0]!r}")
+    return t
+
+
+def prepare_binary(y_pred, y_true, *, from_logits: bool = False, label_set: str = "01",
+                   probabilities: bool = True):
+    """Validate and format a (prediction, label) pair of a binary loss.
+
+    Returns ``(ops, y_pred, y_true)`` with ``y_true`` cast to ``y_pred``'s dtype.
+
+    * ``y_pred``: floating array of any shape ``(*)``, non-empty, finite; in
+      [0, 1] when ``probabilities`` and not ``from_logits``.
+    * ``y_true``: same shape, values in the label set (``"01"``: {0, 1};
+      ``"pm1"``: {-1, 1}); integer and boolean labels are accepted and cast.
+    """
+    if not isinstance(from_logits, bool):
+        raise TypeError(f"from_logits must be a bool, got {from_logits!r}")
+    ops = get_ops(y_pred, y_true)
+    y_pred = as_array(y_pred, "y_pred", ops)
+    y_true = as_array(y_true, "y_true", ops, like=y_pred)
+    check_float(y_pred, "y_pred", ops)
+    check_same_shape(y_pred, y_true, "y_pred", "y_true")
+    check_nonempty(y_pred, "y_pred")
+    check_finite(y_pred, "y_pred", ops)
+    if probabilities and not from_logits:
+        check_in_range(y_pred, "y_pred", ops, 0.0, 1.0)
+    if ops.is_floating(y_true):
+        check_finite(y_true, "y_true", ops)
+    check_labels(y_true, "y_true", ops, label_set)
+    return ops, y_pred, ops.cast(y_true, y_pred)

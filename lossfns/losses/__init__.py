@@ -1,0 +1,4 @@
+"""Functional losses of the four documents; each runs on NumPy, torch and Keras arrays."""
+
+from ._registry import LOSSES, LossSpec, register  # noqa: F401
+from .xtreme_margin import *  # noqa: F401,F403

@@ -1,0 +1,54 @@
+"""PyTorch API: the functional losses plus ``nn.Module`` wrappers.
+
+Every functional loss of :mod:`lossfns.losses` accepts torch tensors directly
+(``lossfns.xtreme_margin(y_pred, y_true)``). This module adds one
+``torch.nn.Module`` per loss, named after it (``XtremeMarginLoss``), built from
+the registry so that the module and the function can never disagree::
+
+    >>> import torch
+    >>> from lossfns.torch import XtremeMarginLoss
+    >>> crit = XtremeMarginLoss(lam1=2.0, lam2=2.0)
+    >>> float(crit(torch.tensor([0.9, 0.3]), torch.tensor([1.0, 0.0])))
+    0.5981
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import torch
+
+from .losses import LOSSES
+from .losses import *  # noqa: F401,F403  (functional API re-exported)
+
+__all__ = [spec.class_name for spec in LOSSES.values()]
+
+
+def _make_module(spec):
+    sig = inspect.signature(spec.fn)
+    defaults = {k: p.default for k, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY}
+
+    def __init__(self, **params):
+        torch.nn.Module.__init__(self)
+        unknown = set(params) - set(defaults)
+        if unknown:
+            raise TypeError(f"{spec.class_name} got unknown parameter(s) {sorted(unknown)}; "
+                            f"expected some of {sorted(defaults)}")
+        self.params = {**defaults, **params}
+
+    def forward(self, *inputs):
+        return spec.fn(*inputs, **self.params)
+
+    def extra_repr(self):
+        return ", ".join(f"{k}={v!r}" for k, v in self.params.items() if defaults[k] != v)
+
+    doc = (f"``torch.nn.Module`` wrapper of :func:`lossfns.{spec.name}` ({spec.source}).\n\n"
+           f"``{spec.class_name}(**params)(*{', '.join(spec.inputs)})`` equals "
+           f"``{spec.name}(*inputs, **params)``; parameters and defaults: {defaults}.")
+    return type(spec.class_name, (torch.nn.Module,),
+                {"__init__": __init__, "forward": forward, "extra_repr": extra_repr,
+                 "__doc__": doc, "__module__": __name__})
+
+
+for _spec in LOSSES.values():
+    globals()[_spec.class_name] = _make_module(_spec)
