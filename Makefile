@@ -1,0 +1,72 @@
+# lossfns: set-up, tests and the replication pipeline.
+#   make test        set up .venv from the lock, then pytest + nbval
+#   make reproduce   set up, then run every notebook in the full profile (incremental)
+#   make quick       every notebook in the quick profile (incremental; refreshes notebooks/)
+#   make clean       remove the venv, build products and quick-profile artefacts
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+LOCK := requirements/lock.txt
+INSTALLED := $(VENV)/.installed
+KERNEL := lossfns
+PKG_SRC := $(shell find lossfns -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) pyproject.toml
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+NAMES := $(notdir $(basename $(NOTEBOOKS)))
+QUICK := $(foreach n,$(NAMES),results/quick/$(n)/manifest.json)
+FULL := $(foreach n,$(NAMES),results/full/$(n)/manifest.json)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+PYTEST_ARGS ?=
+
+.PHONY: all setup test quick reproduce report clean _quick _full
+.DELETE_ON_ERROR:
+
+all: test
+
+setup: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml $(LOCK)
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: '$(PYTHON)' not found: install Python 3.10+ (or run make PYTHON=/path/to/python3)" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "error: could not create $(VENV): Python's venv module is missing (Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
+	@echo "installing the locked environment into $(VENV) (first time: a few minutes)"
+	@$(PY) -m pip install --quiet --upgrade pip || { echo "error: pip upgrade failed (network? proxy?)" >&2; exit 1; }
+	@$(PY) -m pip install --quiet -r $(LOCK) || { echo "error: installing $(LOCK) failed; see pip's message above" >&2; exit 1; }
+	@$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || { echo "error: installing lossfns (editable) failed" >&2; exit 1; }
+	@$(PY) -m ipykernel install --prefix $(VENV) --name $(KERNEL) --display-name "Python (lossfns)" \
+	  --env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 >/dev/null
+	@touch $@
+	@echo "environment ready: $(VENV) (Jupyter kernel '$(KERNEL)')"
+
+test: $(INSTALLED)
+	$(PY) -m pytest tests --doctest-modules lossfns -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) \
+	  --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
+
+# Make dependencies of each notebook on the data files it declares.
+.make/deps.mk: $(NOTEBOOKS) | $(INSTALLED)
+	@mkdir -p .make && $(PY) -m lossfns.run deps > $@.tmp && mv $@.tmp $@
+-include .make/deps.mk
+
+results/quick/%/manifest.json: notebooks/%.ipynb $(PKG_SRC) | $(INSTALLED)
+	$(PY) -m lossfns.run execute $< --profile quick
+
+results/full/%/manifest.json: notebooks/%.ipynb $(PKG_SRC) | $(INSTALLED)
+	$(PY) -m lossfns.run execute $< --profile full
+
+# `stale` first forgets runs one of whose artefacts was deleted, so that Make re-runs them.
+quick: $(INSTALLED)
+	@$(PY) -m lossfns.run stale --profile quick
+	@$(MAKE) --no-print-directory _quick
+_quick: $(QUICK)
+	@echo "quick profile up to date: $(words $(QUICK)) notebook(s)"
+
+reproduce: $(INSTALLED)
+	@$(PY) -m lossfns.run stale --profile full
+	@$(MAKE) --no-print-directory _full
+_full: $(FULL)
+	@echo "full profile up to date: $(words $(FULL)) notebook(s); artefacts in figures/full and results/full"
+
+clean:
+	rm -rf $(VENV) build .make results/quick figures/quick .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,159 @@
+"""Notebook execution, artefacts and provenance (lossfns.run, lossfns.artifacts)."""
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from lossfns import artifacts, run
+
+ROOT = Path(__file__).resolve().parents[1]
+PROOF = ROOT / "notebooks" / "000-3_xtreme_margin_loss.ipynb"
+
+
+def make_notebook(path: Path, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("from lossfns.artifacts import start_run"),
+                nbformat.v4.new_code_cell('profile = "quick"\nseed = 0\ndevice = "cpu"\nout_dir = None',
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell('run = start_run(globals(), "tiny")'),
+                nbformat.v4.new_code_cell(body),
+                nbformat.v4.new_code_cell("run.finish()")]
+    nb.metadata["kernelspec"] = {"name": run.KERNEL, "display_name": "lossfns", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+# --- atomic writes -----------------------------------------------------------------------
+
+def test_atomic_write_keeps_old_content_on_error(tmp_path):
+    target = tmp_path / "table.csv"
+    target.write_text("good\n")
+    with pytest.raises(RuntimeError):
+        with artifacts.atomic_write(target) as fh:
+            fh.write("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "good\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["table.csv"], "temporary file left behind"
+
+
+def test_atomic_write_replaces_on_success(tmp_path):
+    target = tmp_path / "sub" / "x.json"
+    with artifacts.atomic_write(target) as fh:
+        fh.write("{}")
+    assert target.read_text() == "{}"
+
+
+# --- parameters --------------------------------------------------------------------------
+
+def test_injected_unknown_parameter_is_detected():
+    history = ["import x", 'profile = "quick"\nseed = 0', "# Parameters\nseed = 1\nno_such_param = 1\n"]
+    declared, injected = artifacts.declared_and_injected(history)
+    assert declared == ["profile", "seed"] and injected == ["seed", "no_such_param"]
+    with pytest.raises(artifacts.UnknownParameterError, match="no_such_param"):
+        artifacts.check_parameters(declared, injected)
+
+
+def test_start_run_validates_values(tmp_path):
+    ns = {"profile": "quick", "seed": 0, "device": "cpu", "out_dir": str(tmp_path)}
+    r = artifacts.start_run(dict(ns), "nb")
+    assert r.device == "cpu" and r.out_dir == tmp_path.resolve()
+    with pytest.raises(ValueError, match="profile must be one of"):
+        artifacts.start_run({**ns, "profile": "fast"}, "nb")
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        artifacts.start_run({**ns, "seed": -1}, "nb")
+    with pytest.raises(ValueError, match="device must be one of"):
+        artifacts.start_run({**ns, "device": "tpu"}, "nb")
+    with pytest.raises(ValueError, match="lacks required parameter"):
+        artifacts.start_run({"profile": "quick"}, "nb")
+
+
+def test_cli_rejects_unknown_parameter(capsys):
+    assert run.main(["execute", str(PROOF), "-p", "no_such_param", "1"]) == 1
+    assert "no_such_param" in capsys.readouterr().err
+
+
+def test_raw_papermill_unknown_parameter_fails_in_kernel(tmp_path):
+    """Papermill alone only warns about unknown parameters: the notebook itself refuses them."""
+    import papermill as pm
+    with pytest.raises(pm.PapermillExecutionError, match="no_such_param"):
+        pm.execute_notebook(str(PROOF), str(tmp_path / "out.ipynb"), kernel_name=run.KERNEL,
+                            parameters={"no_such_param": 1, "out_dir": str(tmp_path)},
+                            progress_bar=False, cwd=str(PROOF.parent))
+
+
+# --- artefacts and provenance ------------------------------------------------------------
+
+def test_artefacts_carry_provenance(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    r = artifacts.start_run({"profile": "quick", "seed": 3, "device": "cpu", "out_dir": str(tmp_path)}, "nb")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    png = r.save_figure(fig, "line")
+    plt.close(fig)
+    r.save_table(pd.DataFrame({"a": [1.0], "b": ["x|y"]}), "t")
+    r.record("value", np.float64(0.5))
+    r.finish()
+    assert png == tmp_path / "figures" / "quick" / "nb" / "line.png"
+    meta = json.loads(Image.open(png).info["Description"])
+    for key in ("git_commit", "git_dirty", "notebook", "parameters", "seed", "versions", "device", "wall_time_s"):
+        assert key in meta
+    for f in ["figures/quick/nb/line.png", "results/quick/nb/t.csv", "results/quick/nb/t.md",
+              "results/quick/nb/results.json"]:
+        side = json.loads((tmp_path / (f + ".provenance.json")).read_text())
+        assert side["seed"] == 3 and side["notebook"] == "nb"
+    assert "x\\|y" in (tmp_path / "results/quick/nb/t.md").read_text()
+    res = json.loads((tmp_path / "results/quick/nb/results.json").read_text())
+    assert res["results"] == {"value": 0.5}
+    manifest = json.loads((tmp_path / "results/quick/nb/manifest.json").read_text())
+    assert "figures/quick/nb/line.png" in manifest["artefacts"]
+
+
+def test_stale_forgets_runs_with_missing_artefacts(tmp_path):
+    r = artifacts.start_run({"profile": "quick", "seed": 0, "device": "cpu", "out_dir": str(tmp_path)}, "nb")
+    r.save_table(pd.DataFrame({"a": [1]}), "t")
+    r.finish()
+    assert run.stale("quick", tmp_path) == []
+    (tmp_path / "results/quick/nb/t.csv").unlink()
+    assert run.stale("quick", tmp_path) == [tmp_path / "results/quick/nb/manifest.json"]
+    assert not (tmp_path / "results/quick/nb/manifest.json").exists()
+
+
+# --- execution ----------------------------------------------------------------------------
+
+def test_failing_notebook_names_cell_and_keeps_partial(tmp_path):
+    nb = make_notebook(tmp_path / "tiny.ipynb", "raise RuntimeError('boom in cell')")
+    out = tmp_path / "executed.ipynb"
+    out.write_text("previous good output")
+    with pytest.raises(run.NotebookError, match=r"tiny.ipynb \(quick\) failed in cell .*boom in cell"):
+        run.execute(nb, "quick", {"out_dir": str(tmp_path)}, output=out, progress=False)
+    assert out.read_text() == "previous good output", "a failed run must not replace good output"
+    failed = ROOT / "build" / "failed" / "tiny.quick.ipynb"
+    assert failed.exists() and "boom in cell" in failed.read_text()
+    failed.unlink()
+
+
+def test_same_seed_gives_identical_results(tmp_path):
+    outs = []
+    for i in range(2):
+        d = tmp_path / f"run{i}"
+        run.execute(PROOF, "quick", {"out_dir": str(d)}, output=d / "nb.ipynb", progress=False)
+        res = d / "results" / "quick" / PROOF.stem
+        outs.append({p.name: p.read_bytes() for p in sorted(res.iterdir())
+                     if p.suffix in (".json", ".csv", ".md") and "provenance" not in p.name
+                     and p.name != "manifest.json"})
+    assert outs[0] and outs[0] == outs[1]
+
+
+def test_data_deps_rules():
+    rules = run.data_deps()
+    assert f"results/quick/{PROOF.stem}/manifest.json:" in rules
+    assert f"results/full/{PROOF.stem}/manifest.json:" in rules
