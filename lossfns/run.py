@@ -72,6 +72,8 @@ def _strip_volatile(nb_path: Path) -> None:
         {"start_time": None, "end_time": None, "duration": None, "input_path": None,
          "output_path": None})
     for cell in nb.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random id each run
         cell.get("metadata", {}).pop("papermill", None)
         cell.get("metadata", {}).pop("execution", None)
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
