@@ -66,6 +66,11 @@ reproduce: $(INSTALLED)
 	@$(MAKE) --no-print-directory _full
 _full: $(FULL)
 	@echo "full profile up to date: $(words $(FULL)) notebook(s); artefacts in figures/full and results/full"
+	@$(PY) -m lossfns.report
+
+# The replication report from whatever results exist (full preferred, quick marked as such).
+report: $(INSTALLED)
+	$(PY) -m lossfns.report
 
 clean:
 	rm -rf $(VENV) build .make results/quick figures/quick .pytest_cache

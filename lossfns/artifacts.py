@@ -252,6 +252,16 @@ class NotebookRun:
         """Add ``value`` (numbers, lists, dicts, DataFrames) to results.json under ``key``."""
         self.results[key] = value
 
+    def reproduce(self, key: str, value: float, *, dataset: str, stand_in: bool = False,
+                  note: str = "") -> None:
+        """Record our value of the published number ``key`` (an id of
+        ``data/published_numbers.csv``) for the replication report."""
+        from .report import published
+        if key not in published().index:
+            raise KeyError(f"{key!r} is not an id of data/published_numbers.csv")
+        self.results.setdefault("reproduced", {})[key] = {
+            "value": float(value), "dataset": dataset, "stand_in": bool(stand_in), "note": note}
+
     def finish(self) -> None:
         """Write results.json and manifest.json; print where the artefacts are."""
         res = self.results_dir / "results.json"
