@@ -157,3 +157,16 @@ def test_data_deps_rules():
     rules = run.data_deps()
     assert f"results/quick/{PROOF.stem}/manifest.json:" in rules
     assert f"results/full/{PROOF.stem}/manifest.json:" in rules
+
+
+# --- sweeps -------------------------------------------------------------------------------
+
+def test_sweep_runs_grid_and_gathers(tmp_path):
+    from lossfns import sweep
+    summary = sweep.sweep(PROOF, {"n_points": [51, 101]}, name="t", jobs=2, root=tmp_path)
+    assert list(summary["status"]) == ["ok", "ok"]
+    assert list(summary["n_points"]) == [51, 101]
+    assert (tmp_path / "sweeps" / "t" / "summary.csv").exists()
+    assert "range_on_grid.max.product" in summary.columns
+    with pytest.raises(run.NotebookError, match="no_such_param"):
+        sweep.sweep(PROOF, {"no_such_param": [1]}, root=tmp_path)
