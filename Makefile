@@ -2,6 +2,7 @@
 #   make test        set up .venv from the lock, then pytest + nbval
 #   make reproduce   set up, then run every notebook in the full profile (incremental)
 #   make quick       every notebook in the quick profile (incremental; refreshes notebooks/)
+#   make report      reports/REPLICATION.md;  make site: site/index.html
 #   make clean       remove the venv, build products and quick-profile artefacts
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -19,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 PYTEST_ARGS ?=
 
-.PHONY: all setup test quick reproduce report clean _quick _full
+.PHONY: all setup test quick reproduce report site clean _quick _full
 .DELETE_ON_ERROR:
 
 all: test
@@ -67,6 +68,11 @@ reproduce: $(INSTALLED)
 _full: $(FULL)
 	@echo "full profile up to date: $(words $(FULL)) notebook(s); artefacts in figures/full and results/full"
 	@$(PY) -m lossfns.report
+	@$(PY) -m lossfns.site
+
+# Static HTML pages of the executed notebooks, with an index (site/index.html).
+site: $(INSTALLED)
+	$(PY) -m lossfns.site
 
 # The replication report from whatever results exist (full preferred, quick marked as such).
 report: $(INSTALLED)

@@ -170,3 +170,11 @@ def test_sweep_runs_grid_and_gathers(tmp_path):
     assert "range_on_grid.max.product" in summary.columns
     with pytest.raises(run.NotebookError, match="no_such_param"):
         sweep.sweep(PROOF, {"no_such_param": [1]}, root=tmp_path)
+
+
+def test_site_has_index_and_pages(tmp_path):
+    from lossfns import site
+    index = site.build(tmp_path)
+    text = index.read_text()
+    assert f"{PROOF.stem}.html" in text and "quick" in text
+    assert (tmp_path / f"{PROOF.stem}.html").stat().st_size > 1000
