@@ -1,0 +1,148 @@
+"""Per-element optimisers for stacked parameters (models as the leading dimension).
+
+Every parameter tensor has shape (M, ...), one slice per model. ``step`` takes
+the gradients and ``active``, a bool tensor of shape (M,): models that are not
+active on this step (padding steps of a shorter epoch, early-stopped models)
+keep their parameters *and* their optimiser state (moments, step count)
+untouched, exactly as if the step had not happened for them.
+"""
+from __future__ import annotations
+
+import torch
+
+
+def _bcast(active: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    return active.view(-1, *([1] * (p.dim() - 1)))
+
+
+def _check_pos(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
+class StackedOptimizer:
+    """Base class: holds the parameter list and applies masked updates."""
+
+    def __init__(self, params):
+        self.params = list(params)
+
+    @torch.no_grad()
+    def step(self, grads, active: torch.Tensor) -> None:
+        """Update every parameter; ``active`` (M,) bool selects the models that step."""
+        everyone = bool(active.all())
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            self._update(i, p, g, None if everyone else _bcast(active, p))
+
+    def _update(self, i, p, g, act):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class SGD(StackedOptimizer):
+    """Plain (sub)gradient descent: w <- w - lr * g (Keras default lr 0.01)."""
+
+    def __init__(self, params, lr: float = 0.01):
+        super().__init__(params)
+        _check_pos("lr", lr)
+        self.lr = float(lr)
+
+    def _update(self, i, p, g, act):
+        if act is None:
+            p.add_(g, alpha=-self.lr)
+        else:
+            p.copy_(torch.where(act, p.add(g, alpha=-self.lr), p))
+
+
+class RMSprop(StackedOptimizer):
+    """Keras 3 RMSprop (no momentum, not centred), keras/src/optimizers/rmsprop.py:
+
+    v <- rho * v + (1 - rho) * g**2;  w <- w - lr * g / sqrt(v + eps)
+
+    (eps inside the square root, unlike torch.optim.RMSprop). Keras defaults:
+    lr 1e-3, rho 0.9, eps 1e-7.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, rho: float = 0.9, eps: float = 1e-7):
+        super().__init__(params)
+        _check_pos("lr", lr)
+        _check_pos("eps", eps)
+        if not 0.0 <= rho < 1.0:
+            raise ValueError(f"rho must be in [0, 1), got {rho!r}")
+        self.lr, self.rho, self.eps = float(lr), float(rho), float(eps)
+        self.v = [torch.zeros_like(p) for p in self.params]
+
+    def _update(self, i, p, g, act):
+        # v = rho v + (1 - rho) g^2;  w -= lr g / sqrt(v + eps). Same arithmetic
+        # on both paths (in place when every model steps), so masking never
+        # changes the rounding of the models that do step.
+        if act is None:
+            v = self.v[i].mul_(self.rho).addcmul_(g, g, value=1.0 - self.rho)
+            p.addcdiv_(g, (v + self.eps).sqrt_(), value=-self.lr)
+            return
+        v = self.v[i].mul(self.rho).addcmul_(g, g, value=1.0 - self.rho)
+        p_new = p.addcdiv(g, (v + self.eps).sqrt_(), value=-self.lr)
+        self.v[i] = torch.where(act, v, self.v[i])
+        p.copy_(torch.where(act, p_new, p))
+
+
+class Adam(StackedOptimizer):
+    """Adam with a per-model step count.
+
+    ``style="torch"`` (torch.optim.Adam, eps default 1e-8):
+        w <- w - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+    ``style="keras"`` (keras/src/optimizers/adam.py, eps default 1e-7):
+        w <- w - lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+    with m <- b1 m + (1 - b1) g, v <- b2 v + (1 - b2) g^2 and t the model's own
+    count of real steps.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, beta_1: float = 0.9, beta_2: float = 0.999,
+                 eps: float | None = None, style: str = "torch"):
+        super().__init__(params)
+        if style not in ("torch", "keras"):
+            raise ValueError(f"style must be 'torch' or 'keras', got {style!r}")
+        eps = (1e-8 if style == "torch" else 1e-7) if eps is None else eps
+        _check_pos("lr", lr)
+        _check_pos("eps", eps)
+        for name, b in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {b!r}")
+        self.lr, self.b1, self.b2, self.eps, self.style = float(lr), float(beta_1), float(beta_2), float(eps), style
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+        self.t = torch.zeros(self.params[0].shape[0], dtype=self.params[0].dtype,
+                             device=self.params[0].device)
+
+    @torch.no_grad()
+    def step(self, grads, active: torch.Tensor) -> None:
+        self.t = self.t + active.to(self.t.dtype)
+        super().step(grads, active)
+
+    def _update(self, i, p, g, act):
+        t = self.t.clamp(min=1.0).view(-1, *([1] * (p.dim() - 1)))
+        m_new = self.m[i] + (g - self.m[i]) * (1.0 - self.b1)
+        v_new = self.v[i] + (g * g - self.v[i]) * (1.0 - self.b2)
+        if act is None:
+            self.m[i], self.v[i] = m_new, v_new
+        else:
+            self.m[i] = torch.where(act, m_new, self.m[i])
+            self.v[i] = torch.where(act, v_new, self.v[i])
+        bc1 = 1.0 - self.b1 ** t
+        bc2 = 1.0 - self.b2 ** t
+        if self.style == "keras":
+            upd = self.m[i] * (self.lr * torch.sqrt(bc2) / bc1) / (torch.sqrt(self.v[i]) + self.eps)
+        else:
+            upd = (self.lr / bc1) * self.m[i] / (torch.sqrt(self.v[i]) / torch.sqrt(bc2) + self.eps)
+        if act is None:
+            p.sub_(upd)
+        else:
+            p.copy_(torch.where(act, p - upd, p))
+
+
+OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def make_optimizer(name: str, params, **kwargs) -> StackedOptimizer:
+    """``"rmsprop"`` | ``"adam"`` | ``"sgd"`` with keyword overrides (lr, rho, eps, ...)."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    return OPTIMIZERS[name](params, **kwargs)
