@@ -1,5 +1,215 @@
-"""Binary cross-entropy and hinge losses shared by documents 000 and 002."""
+"""Binary cross-entropy and hinge losses shared by documents 000 and 002.
+
+Document 000 (Xtreme Margin) compares its loss with binary cross-entropy
+(its eq. 1) and with Keras' ``hinge`` applied to the sigmoid output of the
+network; document 002 (the primer) lists both among the classification
+losses. They are defined once here and imported by the other modules.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .._validation import check_choice, check_reduction, check_scalar, prepare_binary, reduce
+from ._registry import register
+
+__all__ = ["binary_cross_entropy", "hinge", "margin_hinge"]
+
+LOG_FLOOR = -100.0  # torch.nn.BCELoss clamps each log term at -100
+
+
+def _clamped_log(p, ops, complement: bool = False):
+    """``max(log p, -100)`` (or ``max(log(1 - p), -100)``) with a finite value
+    and gradient where the log is -inf.
+
+    ``log(0) = -inf`` and its derivative ``1/p`` is infinite; a plain
+    ``maximum(log p, -100)`` would back-propagate ``0 * inf = nan``. The
+    untaken branch of ``where`` is therefore fed a harmless argument (log of 1).
+    ``log(1 - p)`` is computed as ``log1p(-p)`` like torch's kernel: exact for
+    small ``p`` where ``1 - p`` would round (float32 loses digits there).
+    """
+    pos = (p < 1) if complement else (p > 0)
+    floor = ops.const(LOG_FLOOR, p)
+    if complement:
+        log_p = ops.log1p(-ops.where(pos, p, ops.zeros_like(p)))
+    else:
+        log_p = ops.log(ops.where(pos, p, ops.ones_like(p)))
+    return ops.where(pos, ops.maximum(log_p, floor), floor + ops.zeros_like(p))
+
+
+@register("000 eq. (1); 002 sec. Binary Cross-Entropy", class_name="BinaryCrossEntropyLoss",
+          tags=("convex",))
+def binary_cross_entropy(y_pred, y_true, *, from_logits: bool = False, eps: float | None = None,
+                         reduction: str = "mean"):
+    r"""Binary cross-entropy (document 000 eq. 1; document 002).
+
+    .. math::
+
+        L(y, t) = -\bigl(t \log y + (1 - t) \log(1 - y)\bigr)
+
+    with :math:`y` the predicted probability of class 1 and :math:`t \in \{0, 1\}`.
+
+    Probabilities (``from_logits=False``): two clamping conventions exist.
+
+    * ``eps=None`` (default, **torch semantics**): each log term is clamped at
+      -100 exactly like :class:`torch.nn.BCELoss`, so the loss lies in
+      [0, 100] and equals torch's to the last bit of the formula.
+    * ``eps=float`` (**Keras semantics**): :math:`y` is first clipped to
+      :math:`[\epsilon, 1-\epsilon]` like ``keras.losses.BinaryCrossentropy``
+      (Keras uses ``eps = 1e-7``); the loss then lies in
+      :math:`[-\log(1-\epsilon), -\log\epsilon]` (about [1e-7, 16.1] for 1e-7).
+      The two conventions differ only for :math:`y < \epsilon` or
+      :math:`y > 1-\epsilon`.
+
+    Logits (``from_logits=True``), :math:`x` the logit:
+
+    .. math::
+
+        L(x, t) = t\,\mathrm{softplus}(-x) + (1 - t)\,\mathrm{softplus}(x)
+
+    which equals the formula above with :math:`y = \sigma(x)` because
+    :math:`-\log\sigma(x) = \mathrm{softplus}(-x)` and
+    :math:`-\log(1 - \sigma(x)) = \mathrm{softplus}(x)`. ``softplus`` is
+    evaluated as :math:`\max(x, 0) + \log(1 + e^{-|x|})`, which never
+    overflows, so values and gradients stay finite for logits of
+    :math:`\pm 10^4` (``log(sigmoid(x))`` would give ``log(0) = -inf``);
+    this is what :class:`torch.nn.BCEWithLogitsLoss` and
+    ``tf.nn.sigmoid_cross_entropy_with_logits`` compute. ``eps`` is ignored
+    on this path. Range :math:`[0, \infty)`.
+
+    Gradient: smooth. With probabilities, :math:`\partial L/\partial y =
+    (y - t)/(y(1-y))` is unbounded at the wrong end; inside the -100 clamp
+    (:math:`y < e^{-100}`) or the Keras clip the gradient is 0 (torch's
+    hand-written backward instead returns :math:`(y-t)/\max(y(1-y), 10^{-12})`
+    there; values agree).
+
+    Args:
+        y_pred: probabilities in [0, 1] (logits if ``from_logits``), shape ``(*)``,
+            floating dtype.
+        y_true: labels in {0, 1}, same shape (int/bool accepted and cast).
+        from_logits: ``y_pred`` holds logits.
+        eps: ``None`` for torch's clamp, or a clip width in (0, 0.5) for Keras'.
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Source: document 000, eq. (1); document 002, Binary Cross-Entropy.
+
+    Example:
+        >>> import numpy as np
+        >>> binary_cross_entropy(np.array([0.9, 0.2, 0.0]), np.array([1, 1, 1]), reduction="none").round(4)
+        array([  0.1054,   1.6094, 100.    ])
+        >>> binary_cross_entropy(np.array([0.9, 0.2, 0.0]), np.array([1, 1, 1]), eps=1e-7,
+        ...                      reduction="none").round(4)
+        array([ 0.1054,  1.6094, 16.1181])
+        >>> float(binary_cross_entropy(np.array([2.0, -1.0]), np.array([1, 0]), from_logits=True).round(4))
+        0.2201
+    """
+    check_reduction(reduction)
+    if eps is not None:
+        check_scalar("eps", eps, low=0.0, high=0.5, low_open=True, high_open=True)
+    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
+    if from_logits:
+        # softplus(+-x) never overflows: stable for |x| up to float max.
+        loss = t * ops.softplus(-y) + (1.0 - t) * ops.softplus(y)
+    elif eps is None:
+        loss = -(t * _clamped_log(y, ops) + (1.0 - t) * _clamped_log(y, ops, complement=True))
+    else:
+        yc = ops.clip(y, eps, 1.0 - eps)
+        loss = -(t * ops.log(yc) + (1.0 - t) * ops.log(1.0 - yc))
+    return reduce(loss, reduction, ops)
+
+
+def _signed_labels(t, labels, ops):
+    """u in {-1, 1}: ``2t - 1`` for labels "01", ``t`` itself for "pm1"."""
+    return 2.0 * t - 1.0 if labels == "01" else t
+
+
+@register("000 Sec. 7 (Keras hinge on sigmoid outputs); 002 sec. Hinge Loss",
+          tags=("convex", "kink"))
+def hinge(y_pred, y_true, *, from_logits: bool = False, labels: str = "01",
+          reduction: str = "mean"):
+    r"""Keras-style hinge on sigmoid outputs, as trained in document 000.
+
+    .. math::
+
+        L(y, t) = \max\bigl(0,\ 1 - u\,y\bigr), \qquad u = 2t - 1 \in \{-1, 1\}
+
+    with :math:`y \in [0, 1]` the sigmoid output. This is
+    ``keras.losses.Hinge`` (which maps {0, 1} labels to {-1, 1} the same way)
+    fed with the probabilities of the paper's constant architecture (last
+    layer ``Dense(1, sigmoid)``, Sec. 7). Reading (ambiguity register): the
+    paper says "hinge" without a formula; on sigmoid outputs this is *not* a
+    margin loss: :math:`L = 1 - y` for :math:`t = 1` and :math:`L = 1 + y`
+    for :math:`t = 0`, never 0 for class 0, i.e. a linear loss with constant
+    gradient :math:`\mp 1`. For the standard hinge on scores use
+    :func:`margin_hinge`.
+
+    Range: [0, 2]. Gradient :math:`-u` (constant; the kink at :math:`uy = 1`
+    is only reached at :math:`y = 1, t = 1`).
+
+    Keras' ``hinge`` averages over the last axis before the batch reduction;
+    for equal-sized last axes this gives the same ``"mean"`` as ours.
+
+    Args:
+        y_pred: probabilities in [0, 1] (logits if ``from_logits``: a sigmoid
+            is applied first), shape ``(*)``, floating dtype.
+        y_true: labels in {0, 1} (``labels="01"``) or {-1, 1} (``"pm1"``), same shape.
+        from_logits: apply a sigmoid to ``y_pred`` first.
+        labels: ``"01"`` or ``"pm1"``.
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Source: document 000, Sec. 7 (Keras ``hinge``); document 002, Hinge Loss.
+
+    Example:
+        >>> import numpy as np
+        >>> hinge(np.array([0.9, 0.2, 0.75]), np.array([1, 1, 0]), reduction="none").round(4)
+        array([0.1 , 0.8 , 1.75])
+    """
+    check_reduction(reduction)
+    check_choice("labels", labels, ("01", "pm1"))
+    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits, label_set=labels)
+    if from_logits:
+        y = ops.sigmoid(y)
+    u = _signed_labels(t, labels, ops)
+    loss = ops.maximum(1.0 - u * y, ops.zeros_like(y))
+    return reduce(loss, reduction, ops)
+
+
+@register("002 sec. Hinge Loss (standard margin hinge on scores)", tags=("convex", "kink"))
+def margin_hinge(y_pred, y_true, *, margin: float = 1.0, labels: str = "01",
+                 reduction: str = "mean"):
+    r"""Standard (SVM) margin hinge on real-valued scores.
+
+    .. math::
+
+        L(f, u) = \max\bigl(0,\ m - u\,f\bigr)
+
+    with :math:`f \in \mathbb{R}` a score/logit, :math:`u \in \{-1, 1\}` the
+    signed label (labels ``"01"`` are mapped by :math:`u = 2t - 1`, ``"pm1"``
+    are used as given) and :math:`m \ge 0` the margin.
+
+    Range :math:`[0, \infty)`. Convex, piecewise linear, gradient
+    :math:`-u` for :math:`uf < m` and 0 beyond; kink at :math:`uf = m`
+    (autograd returns 0 there). Agrees with ``keras.losses.Hinge`` on raw
+    scores (margin 1), ``sklearn.metrics.hinge_loss`` and with
+    ``2 * torch.nn.MultiMarginLoss`` on the two class scores
+    :math:`(-f/2, f/2)`.
+
+    Args:
+        y_pred: scores :math:`f` of any real value, shape ``(*)``, floating dtype.
+        y_true: labels in {0, 1} (``labels="01"``) or {-1, 1} (``"pm1"``), same shape.
+        margin: :math:`m \ge 0`.
+        labels: ``"01"`` or ``"pm1"``.
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Source: document 002, Hinge Loss (binary form).
+
+    Example:
+        >>> import numpy as np
+        >>> margin_hinge(np.array([2.0, 0.3, -0.5]), np.array([1, 1, 0]), reduction="none").round(4)
+        array([0. , 0.7, 0.5])
+    """
+    check_reduction(reduction)
+    check_scalar("margin", margin, low=0.0)
+    check_choice("labels", labels, ("01", "pm1"))
+    ops, f, t = prepare_binary(y_pred, y_true, label_set=labels, probabilities=False)
+    u = _signed_labels(t, labels, ops)
+    loss = ops.maximum(margin - u * f, ops.zeros_like(f))
+    return reduce(loss, reduction, ops)
