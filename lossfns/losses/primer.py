@@ -171,7 +171,7 @@ def _prepare_multiclass(y_pred, y_true, *, from_logits=False, probabilities=True
                 rows = ops.to_numpy(y_true).reshape(-1, n_cls).sum(axis=1)
                 if not np.all(rows == 1):
                     raise ValueError(f"y_true must be one-hot along the last axis (one 1 per row), "
-                                     f"found a row summing to {rows[rows != 1][0]!r}")
+                                     f"found a row summing to {rows[rows != 1][0].item()!r}")
         else:
             _check_prob_values(y_true, "y_true", ops)
         return ops, y_pred, ops.cast(y_true, y_pred)
@@ -183,7 +183,7 @@ def _prepare_multiclass(y_pred, y_true, *, from_logits=False, probabilities=True
             bad = (arr != np.round(arr)) | (arr < 0) | (arr >= n_cls)
             if bad.any():
                 raise ValueError(f"y_true class indices must be integers in [0, {n_cls - 1}], "
-                                 f"found {arr[bad].ravel()[0]!r}")
+                                 f"found {arr[bad].ravel()[0].item()!r}")
         return ops, y_pred, _one_hot(y_true, n_cls, y_pred, ops)
     raise ValueError(f"Expected y_true of shape {ps} (a target distribution) or {ps[:-1]} "
                      f"(class indices) for y_pred of shape {ps}, got {ts}")
