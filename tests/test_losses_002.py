@@ -126,6 +126,17 @@ def test_focal_hand_values():
                                want, rtol=1e-13)
 
 
+def test_focal_reduces_to_binary_cross_entropy():
+    from lossfns import binary_cross_entropy
+    y = RNG.uniform(0.01, 0.99, size=10)
+    t = RNG.integers(0, 2, size=10)
+    np.testing.assert_allclose(P.focal(y, t, alpha=None, gamma=0.0, reduction="none"),
+                               binary_cross_entropy(y, t, reduction="none"), rtol=1e-14)
+    z = RNG.normal(size=10) * 5
+    np.testing.assert_allclose(P.focal(z, t, alpha=None, gamma=0.0, from_logits=True, reduction="none"),
+                               binary_cross_entropy(z, t, from_logits=True, reduction="none"), rtol=1e-13)
+
+
 def test_contrastive_hand_values():
     x1 = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
     x2 = np.array([[0.3, 0.4], [0.3, 0.4], [1.0, 1.0], [3.0, 4.0]])   # d = .5, .5, 0, 5

@@ -362,7 +362,7 @@ def multiclass_hinge(y_pred, y_true, *, margin: float = 1.0, variant: str = "wes
     Source: 002 sec. "Hinge Loss / Multiclass SVM Loss". The primer's display
     formula was lost in extraction; only the binary case survives in words
     (":math:`t = \pm 1` and a classifier score y", i.e.
-    :math:`\max(0, 1 - t\,y)`, implemented as ``hinge`` in
+    :math:`\max(0, 1 - t\,y)`, implemented as ``margin_hinge`` in
     :mod:`lossfns.losses.classification`). Reading chosen: the primer's
     "Multiclass SVM loss" (the CS231n form it derives from) is the
     Weston-Watkins sum over all wrong classes with :math:`\Delta = 1`; the
