@@ -1,5 +1,492 @@
-"""Document 001: Phuong & Zung, "On the dynamics of loss functions"."""
+"""Document 001: Phuong & Zung, "On the dynamics of loss functions".
+
+Losses: the polynomial losses :func:`l24` and :func:`l6` (Sec. 5), the
+sigmoid-free logit loss :func:`sigmoid_free` (Sec. 6) and the broken loss
+:func:`broken_loss` (Sec. 7). Plain functions (not registered losses): the
+toy model of Sec. 4, :func:`phi_sqrt`, :func:`phi_arctan`, :func:`toy_gain`,
+:func:`toy_G` and :func:`toy_G_derivative_closed_form`.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+
+import numpy as np
+
+from .._ops import get_ops
+from .._validation import (as_array, check_choice, check_finite, check_reduction, check_scalar,
+                           prepare_binary, reduce)
+from ._registry import register
+
+__all__ = [
+    "l24", "l6", "sigmoid_free", "broken_loss",
+    "sigmoid_free_l1", "sigmoid_free_l2", "broken_l1",
+    "phi_sqrt", "phi_arctan", "toy_gain", "toy_G", "toy_G_derivative_closed_form",
+]
+
+BROKEN_CONSTANTS = {"7/16": 7.0 / 16.0, "3/16": 3.0 / 16.0}
+
+
+def _probs(y, from_logits, ops):
+    """``(y, 1 - y)``; from logits as ``(sigmoid(x), sigmoid(-x))``.
+
+    ``sigmoid(-x)`` keeps full relative precision of ``1 - y`` for large
+    ``x`` (``1 - sigmoid(x)`` rounds to 0 in float32 from x ~ 17 on).
+    """
+    if from_logits:
+        return ops.sigmoid(y), ops.sigmoid(-y)
+    return y, 1.0 - y
+
+
+# ----------------------------------------------------------------------------------------------
+# Sec. 5: polynomial losses
+# ----------------------------------------------------------------------------------------------
+
+@register("001 Sec. 5 (l_24)", tags=("bounded", "focal", "asymmetric"))
+def l24(y_pred, y_true, *, c: float = 1.0, from_logits: bool = False, reduction: str = "mean"):
+    r"""Polynomial loss :math:`\ell_{24}` of document 001, Sec. 5.
+
+    .. math::
+
+        \ell_{24}(y) = c\,y_{true}\bigl((1-y)^2 + (1-y)^4\bigr)
+                     + (1 - y_{true})\bigl(y^2 + y^4\bigr)
+
+    with :math:`y \in [0, 1]` the predicted probability, :math:`y_{true} \in
+    \{0, 1\}` and :math:`c > 0` the asymmetry coefficient (weight of class 1;
+    :math:`c = 1` is symmetric).
+
+    Range: :math:`[0, 2\max(c, 1)]`. Smooth (polynomial). Focal in the sense
+    of Sec. 5: :math:`|d\ell/dy| = c(2(1-y) + 4(1-y)^3)` for
+    :math:`y_{true} = 1` vanishes as :math:`y \to 1` (BCE's :math:`1/y` stays
+    above 1), and is at most :math:`6c` at :math:`y = 0`.
+
+    Args:
+        y_pred: probabilities in [0, 1] (logits if ``from_logits``: a sigmoid
+            is applied first), shape ``(*)``, floating dtype.
+        y_true: labels in {0, 1}, same shape.
+        c: asymmetry coefficient :math:`c > 0`.
+        from_logits: apply a sigmoid to ``y_pred`` first.
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Source: document 001, Sec. 5, formula for :math:`\ell_{24}`.
+
+    Example:
+        >>> import numpy as np
+        >>> l24(np.array([0.9, 0.2, 0.75]), np.array([1, 1, 0]), c=2.0, reduction="none").round(4)
+        array([0.0202, 2.0992, 0.8789])
+    """
+    check_reduction(reduction)
+    check_scalar("c", c, low=0.0, low_open=True)
+    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
+    y, ym = _probs(y, from_logits, ops)
+    ym2, y2 = ops.square(ym), ops.square(y)
+    loss = c * t * (ym2 + ops.square(ym2)) + (1.0 - t) * (y2 + ops.square(y2))
+    return reduce(loss, reduction, ops)
+
+
+@register("001 Sec. 5 (l_6)", tags=("bounded", "focal", "asymmetric"))
+def l6(y_pred, y_true, *, c: float = 1.0, from_logits: bool = False, reduction: str = "mean"):
+    r"""Power-six loss :math:`\ell_6` of document 001, Sec. 5.
+
+    .. math::
+
+        \ell_6(y) = c\,y_{true}(1-y)^6 + (1 - y_{true})\,y^6
+
+    with :math:`y \in [0, 1]`, :math:`y_{true} \in \{0, 1\}`, asymmetry
+    coefficient :math:`c > 0` (weight of class 1).
+
+    Range: :math:`[0, \max(c, 1)]`. Smooth; very focal:
+    :math:`|d\ell/dy| = 6c(1-y)^5` for :math:`y_{true} = 1` is below
+    :math:`6c \cdot 2^{-5} \approx 0.19c` once the sample is correctly
+    classified (:math:`y > 0.5`), and at most :math:`6c`.
+
+    Args:
+        y_pred: probabilities in [0, 1] (logits if ``from_logits``), shape ``(*)``,
+            floating dtype.
+        y_true: labels in {0, 1}, same shape.
+        c: asymmetry coefficient :math:`c > 0`.
+        from_logits: apply a sigmoid to ``y_pred`` first (the "sigmoid + power
+            six" model of Sec. 6, Fig. 2).
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Source: document 001, Sec. 5, formula for :math:`\ell_6`.
+
+    Example:
+        >>> import numpy as np
+        >>> l6(np.array([0.9, 0.2, 0.75]), np.array([1, 1, 0]), c=2.0, reduction="none").round(6)
+        array([2.00000e-06, 5.24288e-01, 1.77979e-01])
+    """
+    check_reduction(reduction)
+    check_scalar("c", c, low=0.0, low_open=True)
+    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
+    y, ym = _probs(y, from_logits, ops)
+    ym3, y3 = ym * ops.square(ym), y * ops.square(y)
+    loss = c * t * ops.square(ym3) + (1.0 - t) * ops.square(y3)
+    return reduce(loss, reduction, ops)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sec. 6: the sigmoid-free logit loss
+# ----------------------------------------------------------------------------------------------
+
+def sigmoid_free_l1(r, ops=None):
+    r""":math:`l_1(r) = 0.5\max(-r, 0) + \max(\min(0.5 - r, 0.5), 0)^4` (001 Sec. 6).
+
+    Piecewise: :math:`-r/2 + 1/16` for :math:`r \le 0`, :math:`(0.5 - r)^4`
+    on :math:`[0, 0.5]`, 0 for :math:`r \ge 0.5`; continuously differentiable
+    (slope -1/2 on both sides of 0, slope 0 on both sides of 0.5).
+
+    >>> sigmoid_free_l1(np.array([-1.0, 0.0, 0.25, 1.0]))
+    array([0.5625    , 0.0625    , 0.00390625, 0.        ])
+    """
+    ops = ops or get_ops(r)
+    zero = ops.zeros_like(r)
+    return 0.5 * ops.maximum(-r, zero) + ops.square(ops.square(
+        ops.maximum(ops.minimum(0.5 - r, zero + 0.5), zero)))
+
+
+def sigmoid_free_l2(r, ops=None):
+    r""":math:`l_2(r) = 0.5\max(r, 0) + \max(\min(0.5 + r, 0.5), 0)^4 = l_1(-r)` (001 Sec. 6)."""
+    ops = ops or get_ops(r)
+    return sigmoid_free_l1(-r, ops)
+
+
+@register("001 Sec. 6 (sigmoid-free loss l(r))", tags=("needs_logits", "asymmetric", "convex"))
+def sigmoid_free(y_pred, y_true, *, c: float = 1.0, labels: str = "01", reduction: str = "mean"):
+    r"""Sigmoid-free loss on the last-layer output :math:`r` (document 001, Sec. 6).
+
+    .. math::
+
+        l(r) = c\,(1 + y_{true})\,l_1(r) + (1 - y_{true})\,l_2(r)
+
+        l_1(r) = 0.5 \times \max(-r, 0) + \bigl(\max(\min(0.5 - r, 0.5), 0)\bigr)^4
+
+        l_2(r) = 0.5 \times \max(r, 0) + \bigl(\max(\min(0.5 + r, 0.5), 0)\bigr)^4
+
+    where :math:`y_{true} \in \{1, -1\}` (yes / no) in the paper and
+    :math:`c > 0` is the asymmetry coefficient. No sigmoid is applied:
+    :math:`r` is the raw score (the paper's point is that composing the loss
+    with a sigmoid drives parameters to infinity).
+
+    Labels: ``labels="pm1"`` takes the paper's :math:`u = y_{true} \in \{1, -1\}`
+    as given; ``labels="01"`` (default, the package convention) maps
+    :math:`t \in \{0, 1\}` by :math:`u = 2t - 1`. The factor 2: :math:`1 + u`
+    and :math:`1 - u` are 2 or 0, so :math:`l = 2c\,l_1(r)` for positives and
+    :math:`2\,l_2(r)` for negatives, i.e. :math:`l = 2\,[c\,t\,l_1 + (1-t)\,l_2]`.
+    We keep the paper's factor 2 (it scales the gradient, hence the
+    effective learning rate).
+
+    Range :math:`[0, \infty)`; 0 once :math:`u r \ge 0.5` (a margin of 0.5),
+    linear growth (slope :math:`c` resp. 1 after the factor 2) for wrong signs.
+    Convex and continuously differentiable (:math:`C^1`): :math:`l_1'` is
+    :math:`-1/2` on both sides of 0 and 0 on both sides of 0.5; the second
+    derivative jumps at 0 and 0.5. Values and gradients are finite for any
+    finite :math:`r` (piecewise polynomial, no exp/log).
+
+    Args:
+        y_pred: scores/logits :math:`r`, shape ``(*)``, floating dtype.
+        y_true: labels in {0, 1} (``labels="01"``) or {-1, 1} (``"pm1"``), same shape.
+        c: asymmetry coefficient :math:`c > 0`.
+        labels: ``"01"`` or ``"pm1"``.
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Source: document 001, Sec. 6, :math:`l(r)`, :math:`l_1`, :math:`l_2`.
+
+    Example:
+        >>> import numpy as np
+        >>> sigmoid_free(np.array([2.0, 0.25, -1.0, 0.0]), np.array([1, 1, 1, 0]), reduction="none").round(6)
+        array([0.     , 0.007812, 1.125  , 0.125  ])
+        >>> sigmoid_free(np.array([2.0, 0.25, -1.0]), np.array([1, 1, -1]), labels="pm1", c=3.0,
+        ...              reduction="none").round(6)
+        array([0.      , 0.023438, 0.      ])
+    """
+    check_reduction(reduction)
+    check_scalar("c", c, low=0.0, low_open=True)
+    check_choice("labels", labels, ("01", "pm1"))
+    ops, r, t = prepare_binary(y_pred, y_true, label_set=labels, probabilities=False)
+    u = 2.0 * t - 1.0 if labels == "01" else t
+    loss = c * (1.0 + u) * sigmoid_free_l1(r, ops) + (1.0 - u) * sigmoid_free_l2(r, ops)
+    return reduce(loss, reduction, ops)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sec. 7: the broken loss
+# ----------------------------------------------------------------------------------------------
+
+def _broken_constant(constant) -> float:
+    if isinstance(constant, str):
+        return BROKEN_CONSTANTS[check_choice("constant", constant, tuple(BROKEN_CONSTANTS))]
+    return check_scalar("constant", constant)
+
+
+def broken_l1(y, constant="7/16", ops=None):
+    r""":math:`\ell_1(y) = y^4` for :math:`y \le 1/2`, :math:`y - C` for :math:`y > 1/2` (001 Sec. 7).
+
+    ``constant``: ``"7/16"`` (continuous, default), ``"3/16"`` (as printed) or a float.
+
+    >>> broken_l1(np.array([0.25, 0.5, 0.75]))
+    array([0.00390625, 0.0625    , 0.3125    ])
+    >>> broken_l1(np.array([0.25, 0.5, 0.75]), "3/16")
+    array([0.00390625, 0.0625    , 0.5625    ])
+    """
+    C = _broken_constant(constant)
+    ops = ops or get_ops(y)
+    return ops.where(y <= 0.5, ops.square(ops.square(y)), y - C)
+
+
+@register("001 Sec. 7 (broken loss)", tags=("kink", "asymmetric"))
+def broken_loss(y_pred, y_true, *, c: float = 1.0, constant="7/16", from_logits: bool = False,
+                reduction: str = "mean"):
+    r"""The "broken" loss of document 001, Sec. 7 (derivative jump at the threshold).
+
+    .. math::
+
+        \ell(y) = c\,(1 - y_{true})\,\ell_1(y) + y_{true}\,\ell_1(1 - y),
+        \qquad
+        \ell_1(y) = \begin{cases} y^4 & y \le 1/2 \\ y - C & y \ge 1/2 \end{cases}
+
+    with :math:`y \in [0, 1]`, :math:`y_{true} \in \{0, 1\}`, :math:`c > 0`
+    the asymmetry coefficient. Note that here :math:`c` weights class 0, as
+    printed in Sec. 7 (in :func:`l24`/:func:`l6` it weights class 1).
+
+    Readings (ambiguity register):
+
+    * **C.** The text prints :math:`C = 3/16` and calls the function
+      continuous, but :math:`(1/2)^4 = 1/16 \ne 1/2 - 3/16 = 5/16`: with 3/16
+      the loss jumps in value by 1/4 at :math:`y = 1/2`. :math:`C = 7/16` is
+      the continuous reading and the default (``constant="7/16"``);
+      ``constant="3/16"`` reproduces the printed formula; a float is accepted.
+    * **"and similarly for** :math:`\ell_2` **".** The paper writes
+      :math:`\ell(y) = c(1-y)\ell_1(y) + y\ell_2(y)` (the first :math:`y` of
+      each term meaning :math:`y_{true}`). We read :math:`\ell_2(y) =
+      \ell_1(1-y)`, the mirror image, so that class 1 is penalised as
+      :math:`y` falls below 1, with the same derivative jump at 1/2.
+
+    Range: :math:`[0, \max(c, 1)(1 - C)]`, i.e. [0, 9/16] for :math:`c=1`,
+    :math:`C = 7/16`. Gradient: :math:`|d\ell_1/dy|` jumps from
+    :math:`4 (1/2)^3 = 0.5` to 1 at :math:`y = 1/2` (the "stochastic trap"
+    of Sec. 7); autograd takes the :math:`y^4` branch at exactly 1/2.
+
+    Args:
+        y_pred: probabilities in [0, 1] (logits if ``from_logits``), shape ``(*)``,
+            floating dtype.
+        y_true: labels in {0, 1}, same shape.
+        c: asymmetry coefficient :math:`c > 0`.
+        constant: ``"7/16"`` (default), ``"3/16"`` or a float :math:`C`.
+        from_logits: apply a sigmoid to ``y_pred`` first.
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Source: document 001, Sec. 7.
+
+    Example:
+        >>> import numpy as np
+        >>> broken_loss(np.array([0.9, 0.2, 0.75, 0.5]), np.array([1, 1, 0, 0]), reduction="none").round(6)
+        array([0.0001, 0.3625, 0.3125, 0.0625])
+        >>> broken_loss(np.array([0.9, 0.2, 0.75, 0.5]), np.array([1, 1, 0, 0]), constant="3/16",
+        ...             reduction="none").round(6)
+        array([0.0001, 0.6125, 0.5625, 0.0625])
+    """
+    check_reduction(reduction)
+    check_scalar("c", c, low=0.0, low_open=True)
+    C = _broken_constant(constant)
+    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
+    y, ym = _probs(y, from_logits, ops)
+    loss = c * (1.0 - t) * broken_l1(y, C, ops) + t * broken_l1(ym, C, ops)
+    return reduce(loss, reduction, ops)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sec. 4: the toy model (plain functions, any backend)
+# ----------------------------------------------------------------------------------------------
+
+def phi_sqrt(x, eps: float):
+    r""":math:`\phi(x) = x / \sqrt{x^2 + \epsilon}` (001 Sec. 4); :math:`\epsilon > 0` is the sharpness.
+
+    Increasing, odd, :math:`\phi(\pm\infty) = \pm 1`; :math:`\phi'(0) = 1/\sqrt\epsilon`.
+
+    >>> phi_sqrt(np.array([-1.0, 0.0, 1.0]), 0.01).round(6)
+    array([-0.995037,  0.      ,  0.995037])
+    """
+    check_scalar("eps", eps, low=0.0, low_open=True)
+    ops = get_ops(x)
+    x = as_array(x, "x", ops)
+    return x / ops.sqrt(ops.square(x) + eps)
+
+
+def phi_arctan(x):
+    r""":math:`\phi(x) = \frac{2}{\pi}\arctan(x)` (001 Sec. 4).
+
+    >>> phi_arctan(np.array([-1.0, 0.0, 1.0]))
+    array([-0.5,  0. ,  0.5])
+    """
+    ops = get_ops(x)
+    x = as_array(x, "x", ops)
+    return (2.0 / math.pi) * ops.arctan(x)
+
+
+def _resolve_phi(phi, eps):
+    if callable(phi):
+        return phi
+    check_choice("phi", phi, ("arctan", "sqrt"))
+    if phi == "sqrt":
+        check_scalar("eps", eps, low=0.0, low_open=True)
+        return lambda x: phi_sqrt(x, eps)
+    return phi_arctan
+
+
+def _theta_array(theta):
+    """theta as a floating array of its backend (integers are cast to float64)."""
+    ops = get_ops(theta)
+    th = as_array(theta, "theta", ops)
+    if not ops.is_floating(th):
+        th = ops.cast(th, ops.asarray(np.zeros((), dtype=np.float64)))
+    check_finite(th, "theta", ops)
+    return ops, th
+
+
+def toy_gain(theta, w, phi="arctan", *, eps: float = 0.01):
+    r"""Point-wise gain of the toy model, 001 Sec. 4: :math:`g(\theta, w) = \prod_i (-\phi(w - \theta_i))`.
+
+    For one parameter (:math:`n = 1`) this is :math:`-\phi(w - \theta)`,
+    positive for :math:`w < \theta` (predicted class 1) and negative beyond.
+    Reading (ambiguity register): SPEC writes :math:`-\prod_i \phi(w-\theta_i)`,
+    equal to the paper's :math:`\prod_i(-\phi)` only for odd :math:`n`; we
+    follow the paper, whose sign makes :math:`g(a_1..a_n, \cdot)` positive on
+    :math:`\Omega_+ = \cup [a_{2i}, a_{2i+1}[` for every :math:`n`.
+
+    Args:
+        theta: parameters, shape ``()`` (n = 1) or ``(..., n)``.
+        w: points of :math:`\Omega = [a, b]`, shape ``(m,)``.
+        phi: ``"arctan"`` (:func:`phi_arctan`), ``"sqrt"`` (:func:`phi_sqrt`
+            with ``eps``) or a callable.
+        eps: sharpness of ``"sqrt"``.
+
+    Returns:
+        shape ``(..., m)`` (``(m,)`` for scalar ``theta``).
+
+    >>> toy_gain(0.0, np.array([-1.0, 0.0, 1.0])).round(6)
+    array([ 0.5, -0. , -0.5])
+    >>> toy_gain(np.array([-1.0, 1.0]), np.array([-2.0, 0.0, 2.0])).round(6)
+    array([ 0.397584, -0.25    ,  0.397584])
+    """
+    phi = _resolve_phi(phi, eps)
+    ops, th = _theta_array(theta)
+    w = ops.cast(as_array(w, "w", ops, like=th), th)
+    if len(th.shape) == 0:
+        return -phi(w - th)
+    diff = ops.expand_dims(w, 0) - ops.expand_dims(th, -1)      # (..., n, m)
+    return ops.prod(-phi(diff), axis=-2)
+
+
+def _ground_truth_segments(a, b, y_true):
+    """Breakpoints a = a_0 < a_1 < ... < a_{n+1} = b (y_true = 1 on even segments)."""
+    pts = np.atleast_1d(np.asarray(y_true, dtype=np.float64))
+    if pts.ndim != 1:
+        raise ValueError(f"y_true must be a callable or the breakpoints a_1 < ... < a_n (1-D), "
+                         f"got shape {pts.shape}")
+    edges = np.concatenate([[a], pts, [b]])
+    if not np.all(np.diff(edges) > 0):
+        raise ValueError(f"y_true breakpoints must satisfy a < a_1 < ... < a_n < b, got "
+                         f"a={a}, breakpoints={pts.tolist()}, b={b}")
+    return edges
+
+
+def toy_G(theta, a: float, b: float, y_true, phi="arctan", *, eps: float = 0.01,
+          n_grid: int = 2000, signed: bool = True):
+    r"""Total gain of the toy model, 001 Sec. 4, by numerical integration.
+
+    .. math::
+
+        G(\theta) = \int_a^b \bigl(2\,y_{true}(w) - 1\bigr)\, g(\theta, w)\, dw
+
+    Reading (ambiguity register): the paper writes
+    :math:`G(\theta) = \int_a^b g(\theta, \omega)\, d\omega` without the
+    labels, but then states
+    :math:`dG/d\theta = -\phi(b-\theta) - \phi(a-\theta) + 2\phi(a_1-\theta)`
+    for :math:`n = 1`, :math:`y_{true} = 1` on :math:`[a, a_1[`. That
+    derivative (and Prop. 4.1) holds only with the label sign
+    :math:`2y_{true} - 1` inside the integral (the gain counts +g on
+    :math:`\Omega_+`, -g on :math:`\Omega_-`); the literal integral has
+    derivative :math:`\phi(b-\theta) - \phi(a-\theta)`. ``signed=False``
+    computes the literal reading.
+
+    Quadrature: Gauss-Legendre with ``n_grid`` nodes on each interval between
+    consecutive breakpoints (the integrand is smooth there: error far below
+    1e-10 for ``arctan``; ``sqrt`` with small ``eps`` needs ``n_grid`` >>
+    ``(b-a)/sqrt(eps)``). With a callable ``y_true`` the labels' jumps are not
+    known: Gauss-Legendre on [a, b], first-order accurate at the jumps.
+
+    Args:
+        theta: parameters, shape ``()`` (n = 1) or ``(..., n)``; torch tensors
+            keep autograd (``G`` is differentiable in ``theta``).
+        a, b: the input space :math:`\Omega = [a, b]`, ``a < b``.
+        y_true: the breakpoints :math:`a_1 < \dots < a_n` in ``(a, b)`` (a
+            float for one), with :math:`y_{true} = 1` on
+            :math:`[a_{2i}, a_{2i+1}[`; or a callable mapping a NumPy array of
+            points to labels in {0, 1}.
+        phi: ``"arctan"``, ``"sqrt"`` (with ``eps``) or a callable.
+        eps: sharpness of ``"sqrt"``.
+        n_grid: quadrature nodes per interval (>= 2).
+        signed: include the label sign :math:`2y_{true} - 1` (default).
+
+    Returns:
+        ``G`` of shape ``theta.shape[:-1]`` (``()`` for scalar ``theta``).
+
+    Example:
+        >>> round(float(toy_G(0.0, -1.0, 1.0, 0.0)), 6)   # balanced, theta = a_1: 1 - (2/pi) ln 2
+        0.558729
+        >>> round(float(toy_G(0.0, -1.0, 1.0, 0.0, signed=False)), 6)
+        0.0
+    """
+    a = check_scalar("a", a)
+    b = check_scalar("b", b)
+    if not a < b:
+        raise ValueError(f"a must be smaller than b, got a={a}, b={b}")
+    n_grid = check_scalar("n_grid", n_grid, low=2, integer=True)
+    phi = _resolve_phi(phi, eps)
+    x_gl, w_gl = np.polynomial.legendre.leggauss(n_grid)
+    if callable(y_true):
+        edges = np.array([a, b])
+    else:
+        edges = _ground_truth_segments(a, b, y_true)
+    lo, hi = edges[:-1, None], edges[1:, None]
+    nodes = (0.5 * (hi - lo) * x_gl + 0.5 * (hi + lo)).ravel()
+    weights = (0.5 * (hi - lo) * w_gl).ravel()
+    if callable(y_true):
+        labels = np.asarray(y_true(nodes), dtype=np.float64)
+        if labels.shape != nodes.shape or not np.all(np.isin(labels, (0.0, 1.0))):
+            raise ValueError("y_true(w) must return labels in {0, 1} of the shape of w")
+    else:
+        seg = np.repeat(np.arange(len(edges) - 1), n_grid)
+        labels = (seg % 2 == 0).astype(np.float64)
+    sign = 2.0 * labels - 1.0 if signed else np.ones_like(labels)
+    ops, th = _theta_array(theta)
+    w_node = ops.const(nodes, th)
+    coef = ops.const(weights * sign, th)
+    g = toy_gain(th, w_node, phi)
+    return ops.sum(g * coef, axis=-1)
+
+
+def toy_G_derivative_closed_form(theta, a: float, b: float, a1: float, phi="arctan", *,
+                                 eps: float = 0.01):
+    r"""Proof formula of Prop. 4.1 (001 Sec. 4), :math:`n = 1`:
+
+    .. math::
+
+        \frac{dG}{d\theta} = -\phi(b - \theta) - \phi(a - \theta) + 2\,\phi(a_1 - \theta)
+
+    for :math:`y_{true} = 1` on :math:`[a, a_1[` and 0 on :math:`[a_1, b]`;
+    it is the derivative of :func:`toy_G` with the label sign (``signed=True``).
+    Vectorised over ``theta`` of any shape.
+
+    >>> toy_G_derivative_closed_form(np.array([-0.5, 0.0, 0.5]), -1.0, 1.0, 0.0).round(6)
+    array([ 0.259836,  0.      , -0.259836])
+    """
+    a = check_scalar("a", a)
+    b = check_scalar("b", b)
+    a1 = check_scalar("a1", a1)
+    if not a < a1 < b:
+        raise ValueError(f"a1 must lie in (a, b), got a={a}, a1={a1}, b={b}")
+    phi = _resolve_phi(phi, eps)
+    ops, th = _theta_array(theta)
+    return -phi(b - th) - phi(a - th) + 2.0 * phi(a1 - th)
