@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import math
 
-from .._validation import check_choice, check_scalar, prepare_binary, reduce
+from .._ops import get_ops
+from .._validation import (as_array, check_choice, check_finite, check_float, check_in_range,
+                           check_nonempty, check_reduction, check_same_shape, check_scalar,
+                           prepare_binary, reduce)
 from ._registry import register
 
-__all__ = ["xtreme_margin", "xm_s_term", "xm_g_term"]
+__all__ = ["xtreme_margin", "xm_s_term", "xm_g_term", "conditional_accuracy", "conditional_risk"]
 
 S_READINGS = ("product", "exponential")
 
@@ -90,6 +93,7 @@ def xtreme_margin(y_pred, y_true, *, lam1: float = 1.0, lam2: float = 1.0,
         >>> xtreme_margin(np.array([0.9, 0.2, 0.75]), np.array([1, 1, 0]), reduction="none").round(4)
         array([0.6098, 2.1746, 2.0387])
     """
+    check_reduction(reduction)
     check_scalar("lam1", lam1, low=0.0)
     check_scalar("lam2", lam2, low=0.0)
     check_scalar("e", e, low=0.0, low_open=True)
@@ -99,3 +103,124 @@ def xtreme_margin(y_pred, y_true, *, lam1: float = 1.0, lam2: float = 1.0,
         y = ops.sigmoid(y)
     loss = 1.0 / (1.0 + xm_s_term(y, t, ops, s_reading, e) + xm_g_term(y, t, ops, lam1, lam2))
     return reduce(loss, reduction, ops)
+
+
+def conditional_accuracy(y_pred, y_true, *, cls: int = 0, threshold: float = 0.5,
+                         from_logits: bool = False, axis=None):
+    r"""Conditional (per-class) accuracy, document 000 eq. (17).
+
+    .. math::
+
+        \text{Conditional Accuracy}_0 = \frac{\sum_{x \in N_D} \mathbb{1}[f(x) = 0]}{|N_D|}
+
+    where :math:`N_D` is the set of points of class 0 and :math:`f(x) =
+    \hat y = \mathbb{1}[y \ge \text{threshold}]` the hard prediction of
+    eq. (7) (threshold 0.5). ``cls=1`` gives the same ratio on the points
+    :math:`D` of class 1 (the recall / sensitivity); ``cls=0`` is the
+    specificity. A metric, not a loss: piecewise constant in ``y_pred``
+    (zero gradient almost everywhere).
+
+    Range [0, 1]. A class absent from ``y_true`` (``|N_D| = 0``) is an error
+    (``lossfns.evaluation.conditional_accuracy`` returns 0.0 there instead).
+
+    Args:
+        y_pred: probabilities in [0, 1] (logits if ``from_logits``), shape ``(*)``.
+        y_true: labels in {0, 1}, same shape.
+        cls: the class conditioned on, 0 or 1.
+        threshold: decision threshold in (0, 1) on the probability.
+        from_logits: ``y_pred`` holds logits (compared with
+            :math:`\mathrm{logit}(\text{threshold})`, no sigmoid rounding).
+        axis: ``None`` (all elements) or an axis/tuple of axes to reduce, e.g.
+            ``-1`` for a stack of models ``(n_models, n_samples)``.
+
+    Returns:
+        a scalar array (``axis=None``) or the reduced array, in ``y_pred``'s dtype.
+
+    Source: document 000, Sec. 15, eq. (17).
+
+    Example:
+        >>> import numpy as np
+        >>> y, t = np.array([0.1, 0.6, 0.3, 0.8, 0.4]), np.array([0, 0, 0, 1, 1])
+        >>> float(conditional_accuracy(y, t, cls=0)), float(conditional_accuracy(y, t, cls=1))
+        (0.6666666666666666, 0.5)
+    """
+    check_choice("cls", cls, (0, 1))
+    check_scalar("threshold", threshold, low=0.0, high=1.0, low_open=True, high_open=True)
+    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
+    cut = math.log(threshold / (1.0 - threshold)) if from_logits else threshold
+    one, zero = ops.ones_like(y), ops.zeros_like(y)
+    y_hard = ops.where(y >= cut, one, zero)
+    member = ops.where(t == float(cls), one, zero)
+    hits = ops.where(y_hard == t, member, zero)
+    n = ops.sum(member, axis=axis) if axis is not None else ops.sum(member)
+    k = ops.sum(hits, axis=axis) if axis is not None else ops.sum(hits)
+    if ops.eager(n):
+        import numpy as np
+        if np.any(ops.to_numpy(n) == 0):
+            raise ValueError(f"y_true has no element of class {cls} (along axis={axis!r}): "
+                             f"conditional accuracy of class {cls} is undefined")
+    return k / n
+
+
+def conditional_risk(y_pred, p_true, *, loss=None, from_logits: bool = False,
+                     reduction: str = "mean", **loss_params):
+    r"""Conditional risk of a prediction under uncertain labels, document 000 eq. (18)-(19).
+
+    .. math::
+
+        R(\hat y \mid \vec x; L) = \sum_{y \in \{0, 1\}} P(Y = y \mid X = \vec x)\, L(y, \hat y)
+        = p\, L(\hat y, 1) + (1 - p)\, L(\hat y, 0)
+
+    with :math:`p = P(Y = 1 \mid X = \vec x)` the confidence of the label
+    (e.g. the share of annotators voting 1), :math:`\hat y` the model's
+    predicted probability and :math:`L` a binary loss, by default Xtreme
+    Margin, which gives eq. (19):
+    :math:`R = \sum_y P(Y=y\mid\vec x) / (1 + s(\hat y, y) + g(\hat y, y))`.
+
+    Reading (ambiguity register): eq. (19) writes :math:`s(y, y_{true})`
+    with :math:`y` the summation variable; we read the sum as running over the
+    possible true labels :math:`y`, each scored against the fixed prediction
+    :math:`\hat y` (the only reading in which :math:`P(Y = y\mid\vec x)`
+    weights make sense). For hard labels (:math:`p \in \{0, 1\}`) the risk
+    equals the loss itself.
+
+    Range: that of :math:`L` (a convex combination). Gradients as those of
+    :math:`L`; linear in :math:`p`.
+
+    Args:
+        y_pred: predicted probabilities :math:`\hat y` (logits if ``from_logits``),
+            shape ``(*)``, floating dtype.
+        p_true: :math:`P(Y = 1 \mid \vec x) \in [0, 1]`, same shape.
+        loss: a binary loss ``loss(y_pred, y_true, reduction=..., **params)``
+            of this package (default :func:`xtreme_margin`).
+        from_logits: forwarded to ``loss``.
+        reduction: ``"none"`` (per-instance risk, shape ``(*)``), ``"mean"`` or ``"sum"``.
+        **loss_params: hyper-parameters of ``loss`` (e.g. ``lam1``, ``lam2``).
+
+    Source: document 000, Sec. 16, eq. (18)-(19).
+
+    Example:
+        >>> import numpy as np
+        >>> conditional_risk(np.array([0.9, 0.9, 0.3]), np.array([1.0, 0.8, 0.5]), lam1=1.0, lam2=1.0,
+        ...                  reduction="none").round(4)
+        array([0.6098, 0.9771, 1.3824])
+    """
+    check_reduction(reduction)
+    loss = xtreme_margin if loss is None else loss
+    if not callable(loss):
+        raise TypeError(f"loss must be a callable binary loss, got {type(loss).__name__} {loss!r}")
+    ops = get_ops(y_pred, p_true)
+    y = as_array(y_pred, "y_pred", ops)
+    p = as_array(p_true, "p_true", ops, like=y)
+    check_float(y, "y_pred", ops)
+    check_same_shape(y, p, "y_pred", "p_true")
+    check_nonempty(y, "y_pred")
+    check_finite(p, "p_true", ops)
+    check_in_range(p, "p_true", ops, 0.0, 1.0)
+    p = ops.cast(p, y)
+    params = dict(loss_params)
+    if from_logits:
+        params["from_logits"] = True
+    l1 = loss(y, ops.ones_like(y), reduction="none", **params)
+    l0 = loss(y, ops.zeros_like(y), reduction="none", **params)
+    return reduce(p * l1 + (1.0 - p) * l0, reduction, ops)
