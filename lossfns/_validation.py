@@ -126,7 +126,7 @@ def check_labels(t, name: str, ops, label_set: str = "01"):
         bad = ~np.isin(arr, allowed)
         if bad.any():
             raise ValueError(f"{name} must contain only labels {{{allowed[0]:g}, {allowed[1]:g}}}, "
-                             f"found {arr[bad].ravel()[0]!r}")
+                             f"found {arr[bad].ravel()[0].item()!r}")
     return t
 
 
