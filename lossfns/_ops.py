@@ -64,6 +64,11 @@ NUMPY = SimpleNamespace(
     to_numpy=lambda x: np.asarray(x),
     eager=lambda x: True,
     e=math.e,
+    # appended for lookup tables (softset.heaviside_lookup): floor, integer
+    # index cast and a gather from a flattened array (np.take semantics)
+    floor=np.floor,
+    as_index=lambda x: np.asarray(x).astype(np.int64),
+    take=np.take,
 )
 
 
@@ -105,6 +110,9 @@ def _make_torch():
         to_numpy=lambda x: x.detach().cpu().numpy(),
         eager=lambda x: True,
         e=math.e,
+        floor=torch.floor,
+        as_index=lambda x: x.long(),
+        take=torch.take,
     )
 
 
@@ -148,6 +156,9 @@ def _make_keras():
         to_numpy=lambda x: np.asarray(K.convert_to_numpy(x)),
         eager=eager,
         e=math.e,
+        floor=K.floor,
+        as_index=lambda x: K.cast(x, "int32"),
+        take=K.take,
     )
 
 
