@@ -233,71 +233,83 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
 
     from tqdm.auto import tqdm
 
-    for epoch in tqdm(range(epochs), disable=quiet, desc="epochs", leave=False):
-        # Per-model draws for this epoch: permutation, then dropout uniforms.
-        idx = torch.zeros(S * B, M, dtype=torch.long)
-        smask = torch.zeros(S * B, M, dtype=torch.bool)
-        u = torch.ones(S * B, M, D, dtype=dtype) if D else None
-        for m in np.flatnonzero(alive):
-            n = n_tr[m]
-            perm = torch.randperm(n, generator=gens[m]) if shuffle else torch.arange(n)
-            idx[:n, m] = perm
-            smask[:n, m] = True
-            if D:
-                u[: steps[m] * B, m] = torch.rand(steps[m] * B, D, generator=gens[m])
-        idx, smask = idx.view(S, B, M).to(dev), smask.view(S, B, M).to(dev)
-        keep = dropout_multipliers(spec, u.view(S, B, M, D).to(dev)) if D else None
-        loss_sum = torch.zeros(M, dtype=dtype, device=dev)
-        correct = torch.zeros(M, dtype=dtype, device=dev)
-        alive_t = torch.as_tensor(alive, device=dev)
-        Xb = Xtr[arangeM[None, :, None], idx.transpose(1, 2)]  # (S, M, B, d)
-        Yb = ytr[arangeM[None, :, None], idx.transpose(1, 2)]  # (S, M, B)
-        Mb = smask.transpose(1, 2)
-        active_all = Mb.any(2) & alive_t  # (S, M)
-        for s in range(S):
-            mb, yb, active = Mb[s], Yb[s], active_all[s]
-            out = forward(spec, params, Xb[s], keep[s].transpose(0, 1) if D else None)
-            if loss_reduction == "mean":
-                per = loss_fn(out, yb)
-                if per.shape != out.shape:
-                    raise ValueError(f"loss_fn must return per-sample losses of shape {tuple(out.shape)}, "
-                                     f"got {tuple(per.shape)} (use loss_reduction='batch' for batch losses)")
-                model_loss = _masked_mean(per, mb)
-            else:
-                model_loss = loss_fn(out, yb, mb)
-            grads = torch.autograd.grad(model_loss.sum(), params)
-            opt.step(grads, active)
-            with torch.no_grad():
-                cnt = mb.sum(1).to(dtype)
-                loss_sum += torch.where(active, model_loss.detach() * cnt, torch.zeros_like(cnt))
-                hit = ((out.detach() >= thr).to(dtype) == yb) & mb
-                correct += torch.where(active, hit.sum(1).to(dtype), torch.zeros_like(cnt))
-        n_arr = np.asarray(n_tr, float)
-        live = np.flatnonzero(alive)
-        hist["train_loss"][live, epoch] = (loss_sum.cpu().numpy() / n_arr)[live]
-        hist["train_acc"][live, epoch] = (correct.cpu().numpy() / n_arr)[live]
-        if has_eval and track_eval:
-            _, el, ea = evaluate("eval")
-            hist["eval_loss"][live, epoch] = el[live]
-            hist["eval_acc"][live, epoch] = ea[live]
-        if has_val:
-            _, vl, _ = evaluate("val")
-            hist["val_loss"][live, epoch] = vl[live]
-            if patience is not None:
-                improved = alive & (vl < best_val)
-                best_val[improved] = vl[improved]
-                best_epoch[improved] = epoch
-                wait[improved] = 0
-                wait[alive & ~improved] += 1
-                imp_t = torch.as_tensor(improved, device=dev)
+    def _run_epochs():
+        for epoch in tqdm(range(epochs), disable=quiet, desc="epochs", leave=False):
+            # Per-model draws for this epoch: permutation, then dropout uniforms.
+            idx = torch.zeros(S * B, M, dtype=torch.long)
+            smask = torch.zeros(S * B, M, dtype=torch.bool)
+            u = torch.ones(S * B, M, D, dtype=dtype) if D else None
+            for m in np.flatnonzero(alive):
+                n = n_tr[m]
+                perm = torch.randperm(n, generator=gens[m]) if shuffle else torch.arange(n)
+                idx[:n, m] = perm
+                smask[:n, m] = True
+                if D:
+                    u[: steps[m] * B, m] = torch.rand(steps[m] * B, D, generator=gens[m])
+            idx, smask = idx.view(S, B, M).to(dev), smask.view(S, B, M).to(dev)
+            keep = dropout_multipliers(spec, u.view(S, B, M, D).to(dev)) if D else None
+            loss_sum = torch.zeros(M, dtype=dtype, device=dev)
+            correct = torch.zeros(M, dtype=dtype, device=dev)
+            alive_t = torch.as_tensor(alive, device=dev)
+            Xb = Xtr[arangeM[None, :, None], idx.transpose(1, 2)]  # (S, M, B, d)
+            Yb = ytr[arangeM[None, :, None], idx.transpose(1, 2)]  # (S, M, B)
+            Mb = smask.transpose(1, 2)
+            active_all = Mb.any(2) & alive_t  # (S, M)
+            for s in range(S):
+                mb, yb, active = Mb[s], Yb[s], active_all[s]
+                out = forward(spec, params, Xb[s], keep[s].transpose(0, 1) if D else None)
+                if loss_reduction == "mean":
+                    per = loss_fn(out, yb)
+                    if per.shape != out.shape:
+                        raise ValueError(f"loss_fn must return per-sample losses of shape {tuple(out.shape)}, "
+                                         f"got {tuple(per.shape)} (use loss_reduction='batch' for batch losses)")
+                    model_loss = _masked_mean(per, mb)
+                else:
+                    model_loss = loss_fn(out, yb, mb)
+                grads = torch.autograd.grad(model_loss.sum(), params)
+                opt.step(grads, active)
                 with torch.no_grad():
-                    for bp, p in zip(best_params, params):
-                        bp.copy_(torch.where(imp_t.view(-1, *([1] * (p.dim() - 1))), p, bp))
-                stop = alive & (wait >= patience)
-                stopped_epoch[stop] = epoch
-                alive &= ~stop
-                if not alive.any():
-                    break
+                    cnt = mb.sum(1).to(dtype)
+                    loss_sum += torch.where(active, model_loss.detach() * cnt, torch.zeros_like(cnt))
+                    hit = ((out.detach() >= thr).to(dtype) == yb) & mb
+                    correct += torch.where(active, hit.sum(1).to(dtype), torch.zeros_like(cnt))
+            n_arr = np.asarray(n_tr, float)
+            live = np.flatnonzero(alive)
+            hist["train_loss"][live, epoch] = (loss_sum.cpu().numpy() / n_arr)[live]
+            hist["train_acc"][live, epoch] = (correct.cpu().numpy() / n_arr)[live]
+            if has_eval and track_eval:
+                _, el, ea = evaluate("eval")
+                hist["eval_loss"][live, epoch] = el[live]
+                hist["eval_acc"][live, epoch] = ea[live]
+            if has_val:
+                _, vl, _ = evaluate("val")
+                hist["val_loss"][live, epoch] = vl[live]
+                if patience is not None:
+                    improved = alive & (vl < best_val)
+                    best_val[improved] = vl[improved]
+                    best_epoch[improved] = epoch
+                    wait[improved] = 0
+                    wait[alive & ~improved] += 1
+                    imp_t = torch.as_tensor(improved, device=dev)
+                    with torch.no_grad():
+                        for bp, p in zip(best_params, params):
+                            bp.copy_(torch.where(imp_t.view(-1, *([1] * (p.dim() - 1))), p, bp))
+                    stop = alive & (wait >= patience)
+                    stopped_epoch[stop] = epoch
+                    alive[stop] = False
+                    if not alive.any():
+                        break
+
+    # Optimiser moments of idle units decay into float32 denormals, which make
+    # CPU arithmetic several times slower; flush them to zero while training
+    # (values below 1.2e-38 only), then switch back to torch's default.
+    if dev.type == "cpu":
+        torch.set_flush_denormal(True)
+    try:
+        _run_epochs()
+    finally:
+        if dev.type == "cpu":
+            torch.set_flush_denormal(False)
     if patience is not None:
         with torch.no_grad():
             for bp, p in zip(best_params, params):
