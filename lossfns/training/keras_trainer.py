@@ -36,7 +36,8 @@ def build_paper000_model():
 
 def keras_cross_val(X, y, loss="binary_crossentropy", *, splits=None, n_splits: int = 10,
                     epochs: int = 100, batch_size: int = 32, seed: int = 0,
-                    max_folds: int | None = None, quiet: bool = True) -> dict:
+                    max_folds: int | None = None, standardize: bool = False,
+                    quiet: bool = True) -> dict:
     """Cross-validated accuracy of the document-000 Keras model.
 
     Args:
@@ -46,6 +47,8 @@ def keras_cross_val(X, y, loss="binary_crossentropy", *, splits=None, n_splits: 
         splits: Splits from :func:`lossfns.training.splits.stratified_kfold`
             (default: one repeat of ``n_splits`` folds with ``seed``).
         max_folds: train only the first folds (benchmarks).
+        standardize: scale features with a StandardScaler fitted on each
+            fold's training rows (the scikit-learn Pipeline reading).
     Returns:
         dict with "scores" (n_folds,) fold accuracies, "seconds" per fold,
         "eval_proba" list of (n_test,) probabilities.
@@ -53,6 +56,7 @@ def keras_cross_val(X, y, loss="binary_crossentropy", *, splits=None, n_splits: 
     import keras
     from tqdm.auto import tqdm
 
+    from .splits import standardize as _standardize
     from .splits import stratified_kfold
 
     for name, v in (("epochs", epochs), ("batch_size", batch_size)):
@@ -71,8 +75,12 @@ def keras_cross_val(X, y, loss="binary_crossentropy", *, splits=None, n_splits: 
         t0 = time.perf_counter()
         model = build_paper000_model()
         model.compile(loss=loss, optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"])
-        model.fit(X[sp.train], y[sp.train], epochs=int(epochs), batch_size=int(batch_size), verbose=0)
-        p = model.predict(X[sp.test], verbose=0).reshape(-1).astype(np.float64)
+        X_tr, X_te = X[sp.train], X[sp.test]
+        if standardize:
+            X_tr, X_te, _ = _standardize(X_tr, X_te)
+            X_tr, X_te = X_tr.astype(np.float32), X_te.astype(np.float32)
+        model.fit(X_tr, y[sp.train], epochs=int(epochs), batch_size=int(batch_size), verbose=0)
+        p = model.predict(X_te, verbose=0).reshape(-1).astype(np.float64)
         seconds.append(time.perf_counter() - t0)
         probas.append(p)
         # KerasClassifier.predict thresholds at 0.5 (strictly greater)
