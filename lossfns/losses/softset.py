@@ -90,7 +90,7 @@ def _taus(tau, name: str = "tau") -> np.ndarray:
         raise ValueError(f"{name} must not be empty, got {tau!r}")
     bad = ~(np.isfinite(arr) & (arr > 0.0) & (arr < 1.0))
     if bad.any():
-        raise ValueError(f"{name} must lie in (0, 1) (open interval), got {arr[bad].ravel()[0]!r}")
+        raise ValueError(f"{name} must lie in (0, 1) (open interval), got {float(arr[bad].ravel()[0])!r}")
     return arr
 
 
@@ -157,11 +157,17 @@ def _direct(p, taus, ops, approx, delta, k):
     if approx == "sigmoid":
         tau_c = _coef(taus, ops, p, grid, ndim)
         return ops.sigmoid(k * (x - tau_c))
-    a1, a3, m1, m2, m3, b2, b3 = (_coef(v, ops, p, grid, ndim)
-                                  for v in _linear_coefficients(taus, delta))
-    # eq. (27): three segments; every branch is finite, so `where` needs no guard.
-    mid = x * m2 + b2
-    return ops.where(x < a1, x * m1, ops.where(x > a3, x * m3 + b3, mid))
+    a1, a3, m1, m2, m3, _, _ = (_coef(v, ops, p, grid, ndim)
+                                for v in _linear_coefficients(taus, delta))
+    tau_c = _coef(taus, ops, p, grid, ndim)
+    # eq. (27), three segments; every branch is finite, so `where` needs no guard.
+    # The middle and right segments are written in the algebraically identical
+    # forms 0.5 + m2 (p - tau) and 1 - m3 (1 - p) (since b3 = 1 - m3, as
+    # delta = m3 (1 - tau - tau_m / 2)): H(tau) = 0.5 and H(1) = 1 hold exactly
+    # and H never leaves [0, 1] through rounding.
+    mid = 0.5 + m2 * (x - tau_c)
+    right = 1.0 - m3 * (1.0 - x)
+    return ops.where(x < a1, x * m1, ops.where(x > a3, right, mid))
 
 
 @functools.lru_cache(maxsize=64)
@@ -361,7 +367,7 @@ def _np_unit(name, x, low=0.0, high=1.0, open_=False):
     bad = ~np.isfinite(arr) | ((arr <= low) | (arr >= high) if open_ else (arr < low) | (arr > high))
     if bad.any():
         iv = f"({low}, {high})" if open_ else f"[{low}, {high}]"
-        raise ValueError(f"{name} must lie in {iv}, got {arr[bad].ravel()[0]!r}")
+        raise ValueError(f"{name} must lie in {iv}, got {float(arr[bad].ravel()[0])!r}")
     return arr
 
 
