@@ -465,3 +465,13 @@ def test_torch_module_and_keras_class_match_function(name, params):
 def test_every_000_loss_has_wrapper_case():
     mods = {"lossfns.losses.classification", "lossfns.losses.xtreme_margin"}
     assert {n for n, s in LOSSES.items() if s.fn.__module__ in mods} == set(WRAPPED)
+
+
+@pytest.mark.parametrize("s_reading", ["product", "exponential"])
+def test_xm_equals_its_term_definition(s_reading):
+    # the loss is evaluated per side for speed; it must equal 1 / (1 + s + g) of eq. (3)-(7)
+    y = np.r_[RNG.uniform(0, 1, 2000), 0.0, 0.5, 1.0, 0.5]
+    t = np.r_[RNG.integers(0, 2, 2000), 1, 1, 0, 0].astype(np.float64)
+    ref = 1.0 / (1.0 + xm_s_term(y, t, NUMPY, s_reading) + xm_g_term(y, t, NUMPY, 3.0, 0.5))
+    np.testing.assert_allclose(xtreme_margin(y, t, lam1=3.0, lam2=0.5, s_reading=s_reading, reduction="none"),
+                               ref, rtol=4e-16)

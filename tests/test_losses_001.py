@@ -345,3 +345,23 @@ def test_torch_module_and_keras_class_match_function(name, params):
 
 def test_every_001_loss_has_wrapper_case():
     assert {n for n, s in LOSSES.items() if s.fn.__module__ == "lossfns.losses.dynamics"} == set(WRAPPED)
+
+
+def test_fused_forms_equal_the_printed_formulas():
+    # the losses evaluate the wrong-class probability once; compare with the printed two-term formulas
+    y = np.r_[RNG.uniform(0, 1, 2000), 0.0, 1.0, 0.5]
+    t = np.r_[RNG.integers(0, 2, 2000), 1, 0, 1].astype(np.float64)
+    c = 1.7
+    np.testing.assert_allclose(l24(y, t, c=c, reduction="none"),
+                               c * t * ((1 - y) ** 2 + (1 - y) ** 4) + (1 - t) * (y ** 2 + y ** 4), rtol=1e-14)
+    np.testing.assert_allclose(l6(y, t, c=c, reduction="none"), c * t * (1 - y) ** 6 + (1 - t) * y ** 6,
+                               rtol=1e-13, atol=1e-300)
+    b1 = lambda v: np.where(v <= 0.5, v ** 4, v - 7 / 16)  # noqa: E731
+    np.testing.assert_allclose(broken_loss(y, t, c=c, reduction="none"), c * (1 - t) * b1(y) + t * b1(1 - y),
+                               rtol=1e-14)
+    r = RNG.normal(0, 1, 2000)
+    u = 2 * t[:2000] - 1
+    l1 = lambda v: 0.5 * np.maximum(-v, 0) + np.maximum(np.minimum(0.5 - v, 0.5), 0) ** 4  # noqa: E731
+    l2 = lambda v: 0.5 * np.maximum(v, 0) + np.maximum(np.minimum(0.5 + v, 0.5), 0) ** 4  # noqa: E731
+    np.testing.assert_allclose(sigmoid_free(r, t[:2000], c=c, reduction="none"),
+                               c * (1 + u) * l1(r) + (1 - u) * l2(r), rtol=1e-14)

@@ -27,15 +27,24 @@ __all__ = [
 BROKEN_CONSTANTS = {"7/16": 7.0 / 16.0, "3/16": 3.0 / 16.0}
 
 
-def _probs(y, from_logits, ops):
-    """``(y, 1 - y)``; from logits as ``(sigmoid(x), sigmoid(-x))``.
+def _wrong_prob(y, t, from_logits, ops):
+    """q = the probability given to the wrong class: ``1 - y`` for t = 1, ``y`` for t = 0.
 
-    ``sigmoid(-x)`` keeps full relative precision of ``1 - y`` for large
-    ``x`` (``1 - sigmoid(x)`` rounds to 0 in float32 from x ~ 17 on).
+    On probabilities ``q = |t - y|`` (exact for t in {0, 1}); from logits
+    ``q = sigmoid(-u x)`` with ``u = 2t - 1``, which keeps full relative
+    precision of ``1 - y`` for large ``x`` (``1 - sigmoid(x)`` rounds to 0
+    in float32 from x ~ 17 on). One pass instead of evaluating both class
+    terms and masking one with ``t`` / ``1 - t``: the same numbers, about
+    half the element-wise operations.
     """
     if from_logits:
-        return ops.sigmoid(y), ops.sigmoid(-y)
-    return y, 1.0 - y
+        return ops.sigmoid((1.0 - 2.0 * t) * y)
+    return ops.abs(t - y)
+
+
+def _class_weight(t, w1, w0):
+    """w1 for t = 1, w0 for t = 0 (t in {0, 1}): ``w0 + (w1 - w0) t``."""
+    return w0 + (w1 - w0) * t
 
 
 # ----------------------------------------------------------------------------------------------
@@ -78,9 +87,9 @@ def l24(y_pred, y_true, *, c: float = 1.0, from_logits: bool = False, reduction:
     check_reduction(reduction)
     check_scalar("c", c, low=0.0, low_open=True)
     ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
-    y, ym = _probs(y, from_logits, ops)
-    ym2, y2 = ops.square(ym), ops.square(y)
-    loss = c * t * (ym2 + ops.square(ym2)) + (1.0 - t) * (y2 + ops.square(y2))
+    # c t ((1-y)^2 + (1-y)^4) + (1-t)(y^2 + y^4) = w(t) (q^2 + q^4), q = wrong-class probability
+    q2 = ops.square(_wrong_prob(y, t, from_logits, ops))
+    loss = _class_weight(t, c, 1.0) * (q2 + ops.square(q2))
     return reduce(loss, reduction, ops)
 
 
@@ -119,9 +128,9 @@ def l6(y_pred, y_true, *, c: float = 1.0, from_logits: bool = False, reduction: 
     check_reduction(reduction)
     check_scalar("c", c, low=0.0, low_open=True)
     ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
-    y, ym = _probs(y, from_logits, ops)
-    ym3, y3 = ym * ops.square(ym), y * ops.square(y)
-    loss = c * t * ops.square(ym3) + (1.0 - t) * ops.square(y3)
+    # c t (1-y)^6 + (1-t) y^6 = w(t) q^6, q = wrong-class probability
+    q = _wrong_prob(y, t, from_logits, ops)
+    loss = _class_weight(t, c, 1.0) * ops.square(q * ops.square(q))
     return reduce(loss, reduction, ops)
 
 
@@ -205,7 +214,9 @@ def sigmoid_free(y_pred, y_true, *, c: float = 1.0, labels: str = "01", reductio
     check_choice("labels", labels, ("01", "pm1"))
     ops, r, t = prepare_binary(y_pred, y_true, label_set=labels, probabilities=False)
     u = 2.0 * t - 1.0 if labels == "01" else t
-    loss = c * (1.0 + u) * sigmoid_free_l1(r, ops) + (1.0 - u) * sigmoid_free_l2(r, ops)
+    # c(1+u) l1(r) + (1-u) l2(r) = (c(1+u) + (1-u)) l1(u r) for u in {-1, 1},
+    # since l2(r) = l1(-r): one piecewise evaluation instead of two.
+    loss = (c * (1.0 + u) + (1.0 - u)) * sigmoid_free_l1(u * r, ops)
     return reduce(loss, reduction, ops)
 
 
@@ -290,8 +301,8 @@ def broken_loss(y_pred, y_true, *, c: float = 1.0, constant="7/16", from_logits:
     check_scalar("c", c, low=0.0, low_open=True)
     C = _broken_constant(constant)
     ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
-    y, ym = _probs(y, from_logits, ops)
-    loss = c * (1.0 - t) * broken_l1(y, C, ops) + t * broken_l1(ym, C, ops)
+    # c(1-t) l1(y) + t l1(1-y) = w(t) l1(q), q = wrong-class probability
+    loss = _class_weight(t, 1.0, c) * broken_l1(_wrong_prob(y, t, from_logits, ops), C, ops)
     return reduce(loss, reduction, ops)
 
 
