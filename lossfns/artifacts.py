@@ -96,8 +96,12 @@ def _json_default(o):
         return o.tolist()
     if isinstance(o, Path):
         return str(o)
-    if hasattr(o, "to_dict"):  # pandas objects
-        return o.to_dict(orient="records") if hasattr(o, "columns") else o.to_dict()
+    if hasattr(o, "columns"):  # pandas DataFrame; MultiIndex columns become "a/b"
+        o = o.copy()
+        o.columns = ["/".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in o.columns]
+        return o.to_dict(orient="records")
+    if hasattr(o, "to_dict"):  # pandas Series
+        return {str(k): v for k, v in o.to_dict().items()}
     raise TypeError(f"cannot serialise {type(o).__name__} to JSON")
 
 
