@@ -677,7 +677,8 @@ _LOSS_DOC = r"""
         y_pred: probabilities in [0, 1] (logits if ``from_logits``: a sigmoid is
             applied first), any shape ``(*)``, floating dtype.
         y_true: labels in {0, 1}, same shape.
-        tau: threshold in (0, 1) or a 1-D grid ``(T,)`` (paper: 0.5).
+        tau: threshold in (0, 1) or a 1-D grid ``(T,)`` (paper: 0.5); give a
+            grid as a list or tuple when the Keras class must serialise it.
         approx: ``"linear"`` (:func:`heaviside_linear`, paper's Table 1) or
             ``"sigmoid"`` (:func:`heaviside_sigmoid`, Table 4).
         delta: :math:`\delta \in [0, 0.5]` of the linear approximation (paper: 0.1).
