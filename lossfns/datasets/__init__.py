@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .images import (CIFAR10_CLASSES, FASHION_CLASSES, fashion_stand_in, load_cifar10_binary,
                      load_fashion_mnist, load_isic_folder, read_cifar10_tarball, read_idx_gz)
+from ..losses.softset import class_weights  # noqa: F401  (the one definition, document 003)
 from .registry import (ChecksumError, Dataset, cache_dir, entry, locate, registry, search_dirs,
                        sha256_of, verify)
 from .synthetic import generated_stand_in, load_synthetic, make_synthetic_blobs
@@ -62,16 +63,3 @@ def load_dataset(name: str, path=None, *, stand_in: bool | str = "auto", allow_d
         if stand_in == "auto" and has_stand_in:
             return generated_stand_in(name, seed=seed)
         raise
-
-
-def class_weights(y) -> tuple[float, float]:
-    """Document 003 eq. (Table 8): W_n = (|n|+|p|)/(2|n|), W_p = (|n|+|p|)/(2|p|)."""
-    import numpy as np
-
-    y = np.asarray(y)
-    n_pos = int((y == 1).sum())
-    n_neg = int((y == 0).sum())
-    if n_pos == 0 or n_neg == 0:
-        raise ValueError("y must contain both classes")
-    total = n_pos + n_neg
-    return total / (2.0 * n_neg), total / (2.0 * n_pos)
