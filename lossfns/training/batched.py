@@ -73,14 +73,9 @@ def model_seed(seed: int, model_id: int) -> int:
 
 
 def resolve_device(device: str) -> torch.device:
-    """"auto" (cuda when available), "cpu" or "cuda"."""
-    if device not in ("auto", "cpu", "cuda"):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' but no CUDA device is available")
-    return torch.device(device)
+    """"auto" (cuda when available), "cpu" or "cuda", as a ``torch.device``."""
+    from ..artifacts import resolve_device as _resolve
+    return torch.device(_resolve(device))
 
 
 def _pos_int(name, v):
