@@ -40,7 +40,7 @@ $(INSTALLED): pyproject.toml $(LOCK)
 	@echo "environment ready: $(VENV) (Jupyter kernel '$(KERNEL)')"
 
 test: $(INSTALLED)
-	$(PY) -m pytest tests --doctest-modules lossfns -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest tests --doctest-modules lossfns -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) \
 	  --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
 

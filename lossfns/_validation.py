@@ -130,29 +130,35 @@ def check_labels(t, name: str, ops, label_set: str = "01"):
     return t
 
 
-def prepare_binary(y_pred, y_true, *, from_logits: bool = False, label_set: str = "01",
-                   probabilities: bool = True):
-    """Validate and format a (prediction, label) pair of a binary loss.
+def prepare_binary(y_pred, y_true, *, from_logits: bool = False, label_set: str | None = "01",
+                   probabilities: bool = True, true_name: str = "y_true",
+                   true_range: tuple | None = None):
+    """Validate and format a (prediction, target) pair.
 
     Returns ``(ops, y_pred, y_true)`` with ``y_true`` cast to ``y_pred``'s dtype.
 
     * ``y_pred``: floating array of any shape ``(*)``, non-empty, finite; in
       [0, 1] when ``probabilities`` and not ``from_logits``.
-    * ``y_true``: same shape, values in the label set (``"01"``: {0, 1};
-      ``"pm1"``: {-1, 1}); integer and boolean labels are accepted and cast.
+    * ``y_true`` (named ``true_name`` in messages): same shape, finite; values in
+      the label set (``"01"``: {0, 1}; ``"pm1"``: {-1, 1}; ``None``: any real
+      target, e.g. regression) and in ``true_range`` when given (e.g. (0, 1) for
+      soft labels); integer and boolean labels are accepted and cast.
     """
     if not isinstance(from_logits, bool):
         raise TypeError(f"from_logits must be a bool, got {from_logits!r}")
     ops = get_ops(y_pred, y_true)
     y_pred = as_array(y_pred, "y_pred", ops)
-    y_true = as_array(y_true, "y_true", ops, like=y_pred)
+    y_true = as_array(y_true, true_name, ops, like=y_pred)
     check_float(y_pred, "y_pred", ops)
-    check_same_shape(y_pred, y_true, "y_pred", "y_true")
+    check_same_shape(y_pred, y_true, "y_pred", true_name)
     check_nonempty(y_pred, "y_pred")
     check_finite(y_pred, "y_pred", ops)
     if probabilities and not from_logits:
         check_in_range(y_pred, "y_pred", ops, 0.0, 1.0)
     if ops.is_floating(y_true):
-        check_finite(y_true, "y_true", ops)
-    check_labels(y_true, "y_true", ops, label_set)
+        check_finite(y_true, true_name, ops)
+    if label_set is not None:
+        check_labels(y_true, true_name, ops, label_set)
+    if true_range is not None:
+        check_in_range(y_true, true_name, ops, *true_range)
     return ops, y_pred, ops.cast(y_true, y_pred)

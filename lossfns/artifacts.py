@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import hashlib
 import io
 import json
 import math

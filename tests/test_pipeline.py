@@ -1,7 +1,6 @@
 """Notebook execution, artefacts and provenance (lossfns.run, lossfns.artifacts)."""
 
 import json
-import os
 from pathlib import Path
 
 import nbformat

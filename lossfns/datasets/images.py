@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .registry import Dataset, entry, locate, make_metadata
+from .registry import Dataset, locate, make_metadata
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
                    "ship", "truck"]

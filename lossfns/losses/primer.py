@@ -204,15 +204,7 @@ def _log_probs(y_pred, from_logits, ops, eps=EPS):
 
 
 def _prepare_regression(y_pred, y_true):
-    ops = get_ops(y_pred, y_true)
-    y_pred = as_array(y_pred, "y_pred", ops)
-    y_true = as_array(y_true, "y_true", ops, like=y_pred)
-    check_float(y_pred, "y_pred", ops)
-    check_same_shape(y_pred, y_true, "y_pred", "y_true")
-    check_nonempty(y_pred, "y_pred")
-    check_finite(y_pred, "y_pred", ops)
-    check_finite(y_true, "y_true", ops)
-    return ops, y_pred, ops.cast(y_true, y_pred)
+    return prepare_binary(y_pred, y_true, label_set=None, probabilities=False)
 
 
 def _prepare_embeddings(arrays: dict, *, min_rank=2):

@@ -48,8 +48,7 @@ import numpy as np
 
 from .._ops import NUMPY
 from .._validation import (as_array, check_choice, check_finite, check_float, check_in_range,
-                           check_labels, check_nonempty, check_reduction, check_same_shape,
-                           check_scalar, prepare_binary, reduce)
+                           check_labels, check_nonempty, check_reduction, check_scalar, prepare_binary, reduce)
 from ._registry import register
 from .classification import binary_cross_entropy
 
