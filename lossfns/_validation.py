@@ -97,36 +97,62 @@ def check_same_shape(a, b, name_a: str, name_b: str):
                          f"got {_shape(b)}")
 
 
-def check_finite(x, name: str, ops):
-    if ops.eager(x):
-        arr = ops.to_numpy(x)
-        import numpy as np
-        if not np.all(np.isfinite(arr)):
-            bad = arr[~np.isfinite(arr)].ravel()[0]
-            raise ValueError(f"{name} must be finite, found {bad} ({int((~np.isfinite(arr)).sum())} "
-                             f"non-finite values)")
+def _minmax(x, ops) -> tuple[float, float]:
+    """(min, max) of ``x`` in one pass on its own device; NaN propagates into both."""
+    if ops.name == "torch":
+        import torch
+        lo, hi = torch.aminmax(x.detach() if x.dtype != torch.bool else x.detach().to(torch.uint8))
+        return lo.item(), hi.item()
+    arr = ops.to_numpy(x)
+    return arr.min().item(), arr.max().item()
+
+
+def _not_finite_error(x, name: str, ops):
+    import numpy as np
+    arr = ops.to_numpy(x)
+    bad = ~np.isfinite(arr)
+    return ValueError(f"{name} must be finite, found {arr[bad].ravel()[0]} ({int(bad.sum())} "
+                      f"non-finite values)")
+
+
+def check_values(x, name: str, ops, *, finite: bool = True, low: float | None = None,
+                 high: float | None = None):
+    """Finite and/or within [low, high], from one min/max pass (eager inputs only)."""
+    if not ops.eager(x) or any(d == 0 for d in _shape(x)):
+        return x
+    import math
+    lo, hi = _minmax(x, ops)
+    if finite and not (math.isfinite(lo) and math.isfinite(hi)):
+        raise _not_finite_error(x, name, ops)
+    if low is not None and (lo < low or hi > high):
+        raise ValueError(f"{name} must lie in [{low}, {high}] (probabilities; pass "
+                         f"from_logits=True for logits), got values in [{lo:.6g}, {hi:.6g}]")
     return x
+
+
+def check_finite(x, name: str, ops):
+    return check_values(x, name, ops, finite=True)
 
 
 def check_in_range(x, name: str, ops, low: float, high: float):
-    if ops.eager(x):
-        arr = ops.to_numpy(x)
-        if arr.size and (arr.min() < low or arr.max() > high):
-            raise ValueError(f"{name} must lie in [{low}, {high}] (probabilities; pass "
-                             f"from_logits=True for logits), got values in "
-                             f"[{arr.min():.6g}, {arr.max():.6g}]")
-    return x
+    return check_values(x, name, ops, finite=False, low=low, high=high)
 
 
 def check_labels(t, name: str, ops, label_set: str = "01"):
-    allowed = LABEL_SETS[check_choice("labels", label_set, LABEL_SETS)]
+    a, b = LABEL_SETS[check_choice("labels", label_set, LABEL_SETS)]
     if ops.eager(t):
-        import numpy as np
-        arr = ops.to_numpy(t)
-        bad = ~np.isin(arr, allowed)
-        if bad.any():
-            raise ValueError(f"{name} must contain only labels {{{allowed[0]:g}, {allowed[1]:g}}}, "
-                             f"found {arr[bad].ravel()[0].item()!r}")
+        if ops.name == "torch":
+            bad = (t != a) & (t != b)
+            if not bool(bad.any()):
+                return t
+            arr, bad = ops.to_numpy(t), ops.to_numpy(bad)
+        else:
+            arr = ops.to_numpy(t)
+            bad = (arr != a) & (arr != b)
+            if not bad.any():
+                return t
+        raise ValueError(f"{name} must contain only labels {{{a:g}, {b:g}}}, "
+                         f"found {arr[bad].ravel()[0].item()!r}")
     return t
 
 
@@ -152,9 +178,10 @@ def prepare_binary(y_pred, y_true, *, from_logits: bool = False, label_set: str 
     check_float(y_pred, "y_pred", ops)
     check_same_shape(y_pred, y_true, "y_pred", true_name)
     check_nonempty(y_pred, "y_pred")
-    check_finite(y_pred, "y_pred", ops)
     if probabilities and not from_logits:
-        check_in_range(y_pred, "y_pred", ops, 0.0, 1.0)
+        check_values(y_pred, "y_pred", ops, low=0.0, high=1.0)
+    else:
+        check_finite(y_pred, "y_pred", ops)
     if ops.is_floating(y_true):
         check_finite(y_true, true_name, ops)
     if label_set is not None:

@@ -486,10 +486,12 @@ def _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits):
     t = ops.reshape(t, (-1,))
     h = _heaviside(y, taus, ops, approx, delta, k, lookup)  # (N,) or (T, N)
     nt = 1.0 - t
-    tp = ops.sum(t * h, axis=-1)
-    fn = ops.sum(t * (1.0 - h), axis=-1)
-    fp = ops.sum(nt * h, axis=-1)
-    tn = ops.sum(nt * (1.0 - h), axis=-1)
+    # eq. (6) as two matrix-vector products over the batch: |FN_s| = sum_i y_i (1 - H_i)
+    # = |P| - |TP_s| and |TN_s| = |N| - |FP_s|, so no other (T, N) array is formed.
+    tp = ops.matmul(h, t)
+    fp = ops.matmul(h, nt)
+    fn = ops.sum(t) - tp
+    tn = ops.sum(nt) - fp
     return ops, (tp, fp, fn, tn)
 
 
