@@ -147,6 +147,17 @@ def _torch_cases():
         notes["focal"] = "skipped: focal not in lossfns.LOSSES"
     cases["xm_handwritten_torch"] = (xm_handwritten_torch, "plain torch XM, no validation (dispatch baseline)")
     cases["xm_ops_core"] = (xm_ops_core, "XM maths via the ops namespace, no validation")
+    # The same losses fused by torch.compile (lossfns.torch.compile_loss: value checks off).
+    from lossfns.torch import compile_loss
+    for name, fn, params in [("xtreme_margin", "xtreme_margin", {"from_logits": True}),
+                             ("l6", "l6", {"from_logits": True}),
+                             ("sigmoid_free", "sigmoid_free", {}),
+                             ("focal", "focal", {"from_logits": True}),
+                             ("soft_f1_9thr", "soft_f1_loss", {"tau": THRESHOLDS_9, "from_logits": True}),
+                             ("soft_auroc", "soft_auroc_loss", {"from_logits": True})]:
+        if fn in L:
+            cases[f"{name}_compiled"] = (compile_loss(L[fn].fn, **params),
+                                         f"lossfns.torch.compile_loss({fn}) (torch.compile, value checks off)")
     return cases, notes
 
 

@@ -13,6 +13,7 @@ import importlib
 
 __version__ = "0.1.0"
 
+from ._validation import value_checks  # noqa: E402,F401
 from .losses import LOSSES  # noqa: E402,F401
 from .losses import *  # noqa: E402,F401,F403
 

@@ -10,13 +10,39 @@ run (values are symbolic there).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
 from ._ops import get_ops
 
 REDUCTIONS = ("none", "mean", "sum")
+# Value checks (NaN, range, label set) read the data back to the host; training
+# loops that already trust their inputs can switch them off with
+# ``lossfns.value_checks(False)``. Shape and dtype checks always run.
+_STATE = {"value_checks": True}
 LABEL_SETS = {"01": (0.0, 1.0), "pm1": (-1.0, 1.0)}
+
+
+@contextlib.contextmanager
+def value_checks(enabled: bool = True):
+    """Context manager turning the value checks (finite, range, label set) on or off.
+
+    >>> import numpy as np, lossfns
+    >>> with lossfns.value_checks(False):
+    ...     round(float(lossfns.xtreme_margin(np.array([1.5]), np.array([1.0]))), 4)  # not rejected
+    1.3591
+    """
+    previous = _STATE["value_checks"]
+    _STATE["value_checks"] = bool(enabled)
+    try:
+        yield
+    finally:
+        _STATE["value_checks"] = previous
+
+
+def _checking(x, ops) -> bool:
+    return _STATE["value_checks"] and ops.eager(x)
 
 
 def check_reduction(reduction) -> str:
@@ -118,7 +144,7 @@ def _not_finite_error(x, name: str, ops):
 def check_values(x, name: str, ops, *, finite: bool = True, low: float | None = None,
                  high: float | None = None):
     """Finite and/or within [low, high], from one min/max pass (eager inputs only)."""
-    if not ops.eager(x) or any(d == 0 for d in _shape(x)):
+    if not _checking(x, ops) or any(d == 0 for d in _shape(x)):
         return x
     import math
     lo, hi = _minmax(x, ops)
@@ -140,7 +166,7 @@ def check_in_range(x, name: str, ops, low: float, high: float):
 
 def check_labels(t, name: str, ops, label_set: str = "01"):
     a, b = LABEL_SETS[check_choice("labels", label_set, LABEL_SETS)]
-    if ops.eager(t):
+    if _checking(t, ops):
         if ops.name == "torch":
             bad = (t != a) & (t != b)
             if not bool(bad.any()):

@@ -21,7 +21,7 @@ import torch
 from .losses import LOSSES
 from .losses import *  # noqa: F401,F403  (functional API re-exported)
 
-__all__ = [spec.class_name for spec in LOSSES.values()]
+__all__ = [spec.class_name for spec in LOSSES.values()] + ["compile_loss"]
 
 
 def _make_module(spec):
@@ -52,3 +52,27 @@ def _make_module(spec):
 
 for _spec in LOSSES.values():
     globals()[_spec.class_name] = _make_module(_spec)
+
+
+def compile_loss(fn, **params):
+    """``torch.compile`` a loss into fused kernels, for speed in a training loop.
+
+    ``compile_loss(lossfns.xtreme_margin, lam1=100, lam2=100)`` returns a callable
+    ``f(*inputs)`` equal to ``fn(*inputs, **params)``. Inside it the value
+    checks (finite, range, label set: host read-backs that would split the graph)
+    are off; shape and dtype checks still run when the function is traced.
+    Validate your data once, or call the plain loss while debugging.
+    ``benchmarks/bench_losses.py`` measures the gain (rows ``*_compiled``).
+    """
+    import functools
+
+    from ._validation import value_checks
+
+    compiled = torch.compile(functools.partial(fn, **params), dynamic=False)
+
+    @functools.wraps(fn)
+    def call(*inputs):
+        with value_checks(False):
+            return compiled(*inputs)
+
+    return call

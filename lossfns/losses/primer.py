@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .._ops import get_ops
-from .._validation import (_shape, as_array, check_choice, check_finite, check_float,
+from .._validation import (_checking, _shape, as_array, check_choice, check_finite, check_float,
                            check_labels, check_nonempty, check_same_shape,
                            check_scalar, prepare_binary, reduce)
 from ._registry import register
@@ -121,7 +121,7 @@ def entropy(p, *, axis: int = -1):
 
 
 def _check_prob_values(x, name, ops):
-    if ops.eager(x):
+    if _checking(x, ops):
         arr = ops.to_numpy(x)
         if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
             raise ValueError(f"{name} must lie in [0, 1] (a probability distribution), got values "
@@ -154,7 +154,7 @@ def _prepare_multiclass(y_pred, y_true, *, from_logits=False, probabilities=True
     check_nonempty(y_pred, "y_pred")
     check_finite(y_pred, "y_pred", ops)
     if probabilities and not from_logits:
-        if ops.eager(y_pred):
+        if _checking(y_pred, ops):
             arr = ops.to_numpy(y_pred)
             if arr.min() < 0.0 or arr.max() > 1.0:
                 raise ValueError(f"y_pred must lie in [0, 1] (class probabilities; pass "
@@ -167,7 +167,7 @@ def _prepare_multiclass(y_pred, y_true, *, from_logits=False, probabilities=True
             check_finite(y_true, "y_true", ops)
         if one_hot_only:
             check_labels(y_true, "y_true", ops, "01")
-            if ops.eager(y_true):
+            if _checking(y_true, ops):
                 rows = ops.to_numpy(y_true).reshape(-1, n_cls).sum(axis=1)
                 if not np.all(rows == 1):
                     raise ValueError(f"y_true must be one-hot along the last axis (one 1 per row), "
@@ -178,7 +178,7 @@ def _prepare_multiclass(y_pred, y_true, *, from_logits=False, probabilities=True
     if ts == ps[:-1]:
         if ops.is_floating(y_true):
             check_finite(y_true, "y_true", ops)
-        if ops.eager(y_true):
+        if _checking(y_true, ops):
             arr = ops.to_numpy(y_true)
             bad = (arr != np.round(arr)) | (arr < 0) | (arr >= n_cls)
             if bad.any():
