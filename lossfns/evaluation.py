@@ -48,9 +48,11 @@ def accuracy(y_true, y_prob, threshold: float = 0.5) -> float:
 
 
 def conditional_accuracy(y_true, y_prob, threshold: float = 0.5) -> dict:
-    """Per-class accuracy (document 000 eq. 17): {0: TN/(TN+FP), 1: TP/(TP+FN)}."""
-    c = confusion(y_true, y_prob, threshold)
-    return {0: _div(c["tn"], c["tn"] + c["fp"]), 1: _div(c["tp"], c["tp"] + c["fn"])}
+    """Per-class accuracy (document 000 eq. 17) as ``{0: TN/(TN+FP), 1: TP/(TP+FN)}``;
+    the one definition is :func:`lossfns.losses.xtreme_margin.conditional_accuracy`."""
+    from .losses.xtreme_margin import conditional_accuracy as _ca
+    t, p = _check(y_true, y_prob)
+    return {c: float(_ca(p, t, cls=c, threshold=threshold)) for c in (0, 1)}
 
 
 def precision(y_true, y_prob, threshold: float = 0.5) -> float:
