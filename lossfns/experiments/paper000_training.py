@@ -39,7 +39,7 @@ from .paper000 import holdout, make_loss
 __all__ = ["CURVES_TEST_FRACTION", "BOUNDARY_TEST_FRACTION", "RATIO_PAIRS", "parse_xm",
            "holdout_tasks", "curves", "band_summary", "convergence_stats", "convergence_verdicts",
            "feature_scores", "select_features", "boundary_models", "conditional_accuracy_vs_ratio",
-           "ratio_trend", "subgradient_runs", "subgradient_inequality"]
+           "ratio_trend", "subgradient_runs", "subgradient_inequality", "optimizer_convergence"]
 
 #: Sec. 14 hold-out split (the paper states none): stratified, 30% test.
 CURVES_TEST_FRACTION = 0.3
@@ -506,4 +506,40 @@ def subgradient_inequality(lam1: float = 1.0, lam2: float = 1.0, *, n_points: in
                      "share_subgradient": float(holds.mean()),
                      "share_subgradient_correct_side": float(holds[correct].mean()),
                      "share_subgradient_wrong_side": float(holds[~correct].mean())})
+    return pd.DataFrame(rows)
+
+
+def optimizer_convergence(df: pd.DataFrame, *, majority_rate: float, last: int = 10,
+                          min_gain: float = 0.05, plateau_tol: float = 0.02,
+                          by=("batch_size", "label")) -> pd.DataFrame:
+    """Per optimiser (``by``) of :func:`subgradient_runs` output: did training converge?
+
+    * ``loss_first``/``loss_final``: mean train loss of epoch 1 / of the last
+      ``last`` epochs (means over seeds);
+    * ``plateau_range``: max - min of the seed-mean train loss over the last
+      ``last`` epochs (small = settled);
+    * ``train_acc_final``/``test_acc_final``: as in :func:`convergence_stats`;
+    * ``seeds_learned``: share of seeds whose final train loss is below their
+      epoch-1 loss and whose final test accuracy beats ``majority_rate`` (always
+      predicting the larger class) by at least ``min_gain``;
+    * ``converged``: every seed learned and ``plateau_range <= plateau_tol``.
+    """
+    _check_pos_int("last", last)
+    by = list(by)
+    rows = []
+    for key, d in df.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        E = int(d["epoch"].max())
+        w = min(last, E)
+        tail = d[d["epoch"] > E - w].groupby("seed")[["train_loss", "train_acc", "test_acc"]].mean()
+        first = d[d["epoch"] == 1].set_index("seed")["train_loss"]
+        per_epoch = d.groupby("epoch")["train_loss"].mean()
+        learned = (tail["train_loss"] < first) & (tail["test_acc"] >= majority_rate + min_gain)
+        plateau = float(per_epoch.iloc[-w:].max() - per_epoch.iloc[-w:].min())
+        rows.append({**dict(zip(by, key)), "n_seeds": len(tail), "epochs": E,
+                     "loss_first": float(first.mean()), "loss_final": float(tail["train_loss"].mean()),
+                     "plateau_range": plateau, "train_acc_final": float(tail["train_acc"].mean()),
+                     "test_acc_final": float(tail["test_acc"].mean()),
+                     "seeds_learned": float(learned.mean()),
+                     "converged": bool(learned.all() and plateau <= plateau_tol)})
     return pd.DataFrame(rows)
