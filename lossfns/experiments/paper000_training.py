@@ -39,7 +39,7 @@ from .paper000 import holdout, make_loss
 __all__ = ["CURVES_TEST_FRACTION", "BOUNDARY_TEST_FRACTION", "RATIO_PAIRS", "parse_xm",
            "holdout_tasks", "curves", "band_summary", "convergence_stats", "convergence_verdicts",
            "feature_scores", "select_features", "boundary_models", "conditional_accuracy_vs_ratio",
-           "ratio_trend", "subgradient_runs", "subgradient_inequality", "optimizer_convergence"]
+           "ratio_trend", "subgradient_runs", "subgradient_inequality", "optimizer_convergence", "paired_change"]
 
 #: Sec. 14 hold-out split (the paper states none): stratified, 30% test.
 CURVES_TEST_FRACTION = 0.3
@@ -294,11 +294,15 @@ def boundary_models(X, y, losses, *, n_seeds: int = 10, epochs: int = 50,
                     test_fraction: float = BOUNDARY_TEST_FRACTION, batch_size: int = 32,
                     optimizer: str = "rmsprop", standardize: bool = True, seed: int = 0,
                     device: str = "auto", spec=BOUNDARY_SPEC, grid_size: int = 101,
-                    limits=None, quiet: bool = True) -> dict:
+                    limits=None, vary_split: bool = False, quiet: bool = True) -> dict:
     """Fig. 10-12: small networks on two features and their decision regions.
 
-    ``X`` holds the two chosen features (n, 2). Model ``s`` uses split
-    ``seed + s`` (its own scaler fitted on its training rows). The grid spans
+    ``X`` holds the two chosen features (n, 2). With ``vary_split=False``
+    (default) every model uses the one stratified split drawn with ``seed``
+    (so features chosen on its training rows stay clean of test rows) and the
+    ``n_seeds`` models differ in initialisation and shuffling only; with
+    ``vary_split=True`` model ``s`` uses split ``seed + s``. Each model's
+    scaler is fitted on its training rows. The grid spans
     ``limits`` ((x0_min, x0_max), (x1_min, x1_max)) in **raw** feature units
     (default: the data range padded by 5%); each model sees the grid through
     its own scaler, so all seeds share one picture.
@@ -313,8 +317,11 @@ def boundary_models(X, y, losses, *, n_seeds: int = 10, epochs: int = 50,
     if X.shape[1] != 2:
         raise ValueError(f"boundary_models needs exactly two features, got {X.shape[1]}")
     _check_pos_int("grid_size", grid_size)
-    tasks, splits, scalers = holdout_tasks(X, y, n_seeds=n_seeds, test_fraction=test_fraction,
-                                           seed=seed, standardize=standardize)
+    tasks, splits, scalers = holdout_tasks(X, y, n_seeds=n_seeds if vary_split else 1,
+                                           test_fraction=test_fraction, seed=seed,
+                                           standardize=standardize)
+    if not vary_split:
+        tasks, splits, scalers = tasks * n_seeds, splits * n_seeds, scalers * n_seeds
     if limits is None:
         lo, hi = X.min(0), X.max(0)
         pad = 0.05 * (hi - lo + 1e-12)
@@ -543,3 +550,15 @@ def optimizer_convergence(df: pd.DataFrame, *, majority_rate: float, last: int =
                      "seeds_learned": float(learned.mean()),
                      "converged": bool(learned.all() and plateau <= plateau_tol)})
     return pd.DataFrame(rows)
+
+
+def paired_change(df: pd.DataFrame, a: str, b: str, col: str, *, unit: str = "seed"):
+    """Mean and standard error over ``unit`` (seeds or repeats, paired by the
+    common random numbers) of ``col`` for loss ``b`` minus loss ``a``.
+    Returns ``(mean, se)``; se is NaN with a single unit."""
+    per = df[df["loss"].isin([a, b])].pivot_table(index=unit, columns="loss", values=col)
+    if a not in per or b not in per:
+        raise ValueError(f"df must contain losses {a!r} and {b!r}")
+    d = (per[b] - per[a]).dropna()
+    se = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else float("nan")
+    return float(d.mean()), se
