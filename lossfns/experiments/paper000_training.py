@@ -435,13 +435,19 @@ def ratio_trend(df: pd.DataFrame, columns=("cond_acc_0", "cond_acc_1", "accuracy
 # --------------------------------------------------------------------------- Sec. 11-12
 
 def _kink_counting(loss_fn, counter: dict):
-    """Wrap a per-sample loss to count outputs exactly on the XM kink |y - t| = 0.5
-    (and exactly at y = 0.5, where eq. 6 and 7 disagree)."""
-    def fn(p, t):
-        with torch.no_grad():
-            counter["evaluations"] += int(p.numel())
-            counter["at_kink"] += int(((p - t).abs() == 0.5).sum())
-        return loss_fn(p, t)
+    """Batch-reduction wrapper of a per-sample loss (``loss_reduction="batch"``)
+    that counts the real training samples (mask on, gradient being taken: not
+    padding, not evaluation passes) whose output lies exactly on the XM kink
+    |y - t| = 0.5. The reduction is the trainer's own masked mean, so training
+    is unchanged."""
+    def fn(p, t, mask):
+        per = loss_fn(p, t)
+        if p.requires_grad:
+            with torch.no_grad():
+                counter["evaluations"] += int(mask.sum())
+                counter["at_kink"] += int((((p - t).abs() == 0.5) & mask).sum())
+        s = torch.where(mask, per, torch.zeros_like(per)).sum(1)
+        return s / mask.sum(1).clamp(min=1).to(per.dtype)
     return fn
 
 
@@ -458,8 +464,10 @@ def subgradient_runs(X, y, loss: str, optimizers, *, n_seeds: int = 5, epochs: i
     splits, inits, shuffles and dropout masks.
 
     Returns ``(curves_df, kinks_df)``: the :func:`curves` long table (``label``
-    column = the optimiser label) and, per label, how many training-time loss
-    evaluations landed exactly on a kink (|y - t| = 0.5).
+    column = the optimiser label) and, per label, how many per-sample loss
+    evaluations of training steps (``evaluations``: real samples, summed over
+    models, steps and epochs) had an output exactly on a kink (``at_kink``:
+    |y - t| = 0.5).
     """
     _check_losses([loss])
     optimizers = list(optimizers)
@@ -476,7 +484,8 @@ def subgradient_runs(X, y, loss: str, optimizers, *, n_seeds: int = 5, epochs: i
         counter = {"evaluations": 0, "at_kink": 0}
         res = train_batched(spec, tasks, _kink_counting(make_loss(loss), counter), epochs=epochs,
                             batch_size=batch_size, optimizer=name, optimizer_kwargs=dict(kw or {}),
-                            seed=seed, device=device, quiet=quiet, track_eval=True)
+                            seed=seed, device=device, quiet=quiet, track_eval=True,
+                            loss_reduction="batch")
         h = res.history
         S, E = h["train_acc"].shape
         frames.append(pd.DataFrame({
