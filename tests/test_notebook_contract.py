@@ -72,3 +72,10 @@ def test_metadata_declares_data(path):
     assert meta is not None and "data" in meta, f"{path.name}: metadata.lossfns.data missing"
     for f in meta["data"]:
         assert (ROOT / f).exists(), f"{path.name}: declared data file {f} does not exist"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_unknown_parameter_is_an_error(path, capsys):
+    from lossfns import run
+    assert run.main(["execute", str(path), "-p", "no_such_param", "1"]) == 1
+    assert "unknown parameter(s) ['no_such_param']" in capsys.readouterr().err
