@@ -22,8 +22,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
 
+from ._progress import progress
 from .artifacts import atomic_write, repo_root
 from .run import KERNEL, NotebookError, declared_parameters, execute, parse_value
 
@@ -84,10 +84,10 @@ def sweep(notebook, grid: dict, *, profile: str = "quick", name: str | None = No
             raise RuntimeError("--scheduler needs the 'distributed' package (pip install distributed)") from exc
         with Client(scheduler) as client:
             futures = [client.submit(_run_point, *a, pure=False) for a in args]
-            rows = [f.result() for f in tqdm(futures, desc="sweep", unit="run")]
+            rows = [f.result() for f in progress(futures, desc="sweep", unit="run")]
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            rows = list(tqdm(pool.map(_run_point, *zip(*args)), total=len(args), desc="sweep", unit="run"))
+            rows = list(progress(pool.map(_run_point, *zip(*args)), total=len(args), desc="sweep", unit="run"))
     summary = pd.DataFrame(rows)
     with atomic_write(base / "summary.csv") as fh:
         summary.to_csv(fh, index=False)

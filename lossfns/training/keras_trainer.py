@@ -13,6 +13,8 @@ import time
 
 import numpy as np
 
+from .._progress import progress
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
@@ -54,7 +56,6 @@ def keras_cross_val(X, y, loss="binary_crossentropy", *, splits=None, n_splits: 
         "eval_proba" list of (n_test,) probabilities.
     """
     import keras
-    from tqdm.auto import tqdm
 
     from .splits import standardize as _standardize
     from .splits import stratified_kfold
@@ -70,7 +71,7 @@ def keras_cross_val(X, y, loss="binary_crossentropy", *, splits=None, n_splits: 
     if max_folds is not None:
         splits = splits[: int(max_folds)]
     scores, seconds, probas = [], [], []
-    for k, sp in enumerate(tqdm(splits, disable=quiet, desc="folds", leave=False)):
+    for k, sp in enumerate(progress(splits, quiet=quiet, desc="folds", leave=False)):
         keras.utils.set_random_seed(int(seed) + k)
         t0 = time.perf_counter()
         model = build_paper000_model()
