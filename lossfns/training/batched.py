@@ -304,10 +304,12 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
     # (values below 1.2e-38 only), then switch back to torch's default.
     threads_before = torch.get_num_threads()
     if dev.type == "cpu":
-        torch.set_flush_denormal(True)
+        hardware_flush = torch.set_flush_denormal(True)
         if threads is not None:
             _pos_int("threads", threads)
             torch.set_num_threads(threads)
+        # one thread that flushes denormals itself: the optimiser's own flush is redundant
+        opt.flush_tiny = not (hardware_flush and torch.get_num_threads() == 1)
     try:
         _run_epochs()
     finally:

@@ -22,8 +22,8 @@ def _bcast(active: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 TINY = 1e-30
 
 
-def _flush(t: torch.Tensor) -> torch.Tensor:
-    return t.masked_fill_(t.abs() < TINY, 0.0)
+def _flush(t: torch.Tensor, on: bool = True) -> torch.Tensor:
+    return t.masked_fill_(t.abs() < TINY, 0.0) if on else t
 
 
 def _check_pos(name, value):
@@ -33,6 +33,10 @@ def _check_pos(name, value):
 
 class StackedOptimizer:
     """Base class: holds the parameter list and applies masked updates."""
+
+    #: flush tiny moments (see TINY); the trainer turns it off when the hardware
+    #: already flushes denormals (single-threaded CPU with torch.set_flush_denormal).
+    flush_tiny: bool = True
 
     def __init__(self, params):
         self.params = list(params)
@@ -86,10 +90,10 @@ class RMSprop(StackedOptimizer):
         # on both paths (in place when every model steps), so masking never
         # changes the rounding of the models that do step.
         if act is None:
-            v = _flush(self.v[i].mul_(self.rho).addcmul_(g, g, value=1.0 - self.rho))
+            v = _flush(self.v[i].mul_(self.rho).addcmul_(g, g, value=1.0 - self.rho), self.flush_tiny)
             p.addcdiv_(g, (v + self.eps).sqrt_(), value=-self.lr)
             return
-        v = _flush(self.v[i].mul(self.rho).addcmul_(g, g, value=1.0 - self.rho))
+        v = _flush(self.v[i].mul(self.rho).addcmul_(g, g, value=1.0 - self.rho), self.flush_tiny)
         p_new = p.addcdiv(g, (v + self.eps).sqrt_(), value=-self.lr)
         self.v[i] = torch.where(act, v, self.v[i])
         p.copy_(torch.where(act, p_new, p))
@@ -130,8 +134,8 @@ class Adam(StackedOptimizer):
 
     def _update(self, i, p, g, act):
         t = self.t.clamp(min=1.0).view(-1, *([1] * (p.dim() - 1)))
-        m_new = _flush(self.m[i] + (g - self.m[i]) * (1.0 - self.b1))
-        v_new = _flush(self.v[i] + (g * g - self.v[i]) * (1.0 - self.b2))
+        m_new = _flush(self.m[i] + (g - self.m[i]) * (1.0 - self.b1), self.flush_tiny)
+        v_new = _flush(self.v[i] + (g * g - self.v[i]) * (1.0 - self.b2), self.flush_tiny)
         if act is None:
             self.m[i], self.v[i] = m_new, v_new
         else:
