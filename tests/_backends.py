@@ -54,3 +54,30 @@ def gradcheck(fn, inputs, grad_args=(0,), **params) -> bool:
             t = t.clone().requires_grad_(True)
         tens.append(t)
     return torch.autograd.gradcheck(lambda *a: fn(*a, **params), tuple(tens), eps=1e-6, atol=1e-5)
+
+
+def assert_keras_wrapper(spec, params: dict, y, t):
+    """The Keras class of a registered loss equals its function, takes Keras'
+    (B,) labels against a (B, 1) output, and round-trips through its config and
+    Keras serialisation. Returns the Keras value."""
+    import keras
+    import pytest
+
+    from lossfns import keras as lk
+
+    cls = getattr(lk, spec.class_name)
+    loss = cls(**params)
+    y32, t32 = np.asarray(y, np.float32), np.asarray(t, np.float32)
+    T, Y = keras.ops.convert_to_tensor(t32), keras.ops.convert_to_tensor(y32)
+    got = loss(T, Y)
+    assert float(got) == pytest.approx(float(spec.fn(y32, t32, reduction="mean", **params)), rel=1e-6)
+    got2 = loss(T, keras.ops.convert_to_tensor(y32[:, None]))
+    assert float(got2) == pytest.approx(float(got), rel=1e-6)
+    cfg = loss.get_config()
+    for k, v in params.items():
+        assert cfg[k] == v
+    assert cls.from_config(cfg).params == loss.params
+    back = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+    assert type(back) is cls and back.params == loss.params
+    assert float(back(T, Y)) == pytest.approx(float(got), rel=1e-7)
+    return got

@@ -19,14 +19,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import lossfns.keras as lk
 import lossfns.torch as lt
 from lossfns.losses import LOSSES
 from lossfns.losses.classification import binary_cross_entropy, hinge, margin_hinge
 from lossfns.losses.xtreme_margin import (conditional_accuracy, conditional_risk, xm_g_term,
                                           xm_s_term, xtreme_margin)
 from lossfns._ops import NUMPY
-from tests._backends import assert_parity, gradcheck
+from tests._backends import assert_keras_wrapper, assert_parity, gradcheck
 
 E = math.e
 RNG = np.random.default_rng(2000)
@@ -445,21 +444,7 @@ def test_torch_module_and_keras_class_match_function(name, params):
     want = spec.fn(y, t, reduction="mean", **params)
     mod = getattr(lt, spec.class_name)(**params)
     assert float(mod(t64(y), t64(t))) == pytest.approx(float(want), rel=1e-14)
-    cls = getattr(lk, spec.class_name)
-    loss = cls(**params)
-    y32, t32 = y.astype(np.float32), t.astype(np.float32)
-    got = loss(keras.ops.convert_to_tensor(t32), keras.ops.convert_to_tensor(y32))
-    assert float(got) == pytest.approx(float(spec.fn(y32, t32, reduction="mean", **params)), rel=1e-6)
-    # Keras' (B,) labels against a (B, 1) model output
-    got2 = loss(keras.ops.convert_to_tensor(t32), keras.ops.convert_to_tensor(y32[:, None]))
-    assert float(got2) == pytest.approx(float(got), rel=1e-6)
-    cfg = loss.get_config()
-    for k, v in params.items():
-        assert cfg[k] == v
-    clone = cls.from_config(cfg)
-    assert clone.params == loss.params
-    back = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
-    assert type(back) is cls and back.params == loss.params
+    assert_keras_wrapper(spec, params, y, t)
 
 
 def test_every_000_loss_has_wrapper_case():

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import math
 
-import keras
 import numpy as np
 import pytest
 import torch
 
-import lossfns.keras as lk
 import lossfns.torch as lt
 from lossfns.losses import LOSSES
 from lossfns.losses.dynamics import (broken_l1, broken_loss, l6, l24, phi_arctan, phi_sqrt, sigmoid_free,
                                      sigmoid_free_l1, sigmoid_free_l2, toy_G, toy_G_derivative_closed_form,
                                      toy_gain)
-from tests._backends import assert_parity, gradcheck
+from tests._backends import assert_keras_wrapper, assert_parity, gradcheck
 
 RNG = np.random.default_rng(2001)
 DTYPES = (np.float64, np.float32)
@@ -330,17 +328,7 @@ def test_torch_module_and_keras_class_match_function(name, params):
     want = spec.fn(y, t, reduction="mean", **params)
     mod = getattr(lt, spec.class_name)(**params)
     assert float(mod(t64(y), t64(t))) == pytest.approx(float(want), rel=1e-14)
-    cls = getattr(lk, spec.class_name)
-    loss = cls(**params)
-    y32, t32 = y.astype(np.float32), t.astype(np.float32)
-    got = loss(keras.ops.convert_to_tensor(t32), keras.ops.convert_to_tensor(y32))
-    assert float(got) == pytest.approx(float(spec.fn(y32, t32, reduction="mean", **params)), rel=1e-6)
-    cfg = loss.get_config()
-    for k, v in params.items():
-        assert cfg[k] == v
-    assert cls.from_config(cfg).params == loss.params
-    back = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
-    assert type(back) is cls and back.params == loss.params
+    assert_keras_wrapper(spec, params, y, t)
 
 
 def test_every_001_loss_has_wrapper_case():

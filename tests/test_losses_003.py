@@ -22,7 +22,7 @@ import lossfns.keras as lk
 import lossfns.torch as lt
 from lossfns.losses import LOSSES
 from lossfns.losses import softset as S
-from tests._backends import assert_parity, gradcheck
+from tests._backends import assert_keras_wrapper, assert_parity, gradcheck
 
 RNG = np.random.default_rng(3003)
 DTYPES = (np.float64, np.float32)
@@ -712,22 +712,7 @@ def test_torch_module_and_keras_class_match_function(name, params):
     if not spec.keras:
         assert name == "wmw_auroc_loss" and not hasattr(lk, spec.class_name)
         return
-    cls = getattr(lk, spec.class_name)
-    loss = cls(**params)
-    y32, t32 = y.astype(np.float32), t.astype(np.float32)
-    got = loss(keras.ops.convert_to_tensor(t32), keras.ops.convert_to_tensor(y32))
-    assert float(got) == pytest.approx(float(spec.fn(y32, t32, reduction="mean", **params)), rel=1e-6)
-    got2 = loss(keras.ops.convert_to_tensor(t32), keras.ops.convert_to_tensor(y32[:, None]))
-    assert float(got2) == pytest.approx(float(got), rel=1e-6)
-    cfg = loss.get_config()
-    for k, v in params.items():
-        assert cfg[k] == v
-    clone = cls.from_config(cfg)
-    assert clone.params == loss.params
-    back = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
-    assert type(back) is cls
-    assert float(back(keras.ops.convert_to_tensor(t32), keras.ops.convert_to_tensor(y32))) == \
-        pytest.approx(float(got), rel=1e-7)
+    assert_keras_wrapper(spec, params, y, t)
 
 
 def test_every_003_loss_has_wrapper_case():
