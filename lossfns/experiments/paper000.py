@@ -26,7 +26,7 @@ from ..training import PAPER000_SPEC, Task, cv_tasks, stratified_kfold, train_ba
 from ..training import standardize as standardize_train_only
 
 __all__ = ["make_loss", "loss_label", "cv_scores", "minmax_summary", "lambda_grid_scores",
-           "bootstrap_bias", "train_curves", "holdout_metrics", "HOLDOUT_TEST_FRACTION"]
+           "bootstrap_bias", "train_curves", "holdout_metrics", "holdout_tasks", "HOLDOUT_TEST_FRACTION"]
 
 _XM = re.compile(r"^xm\(\s*([0-9.eE+-]+)\s*[,;]\s*([0-9.eE+-]+)\s*\)$")
 
@@ -41,6 +41,49 @@ def holdout(y, test_fraction: float, seed: int):
     idx = np.arange(len(y))
     train, test = train_test_split(idx, test_size=test_fraction, random_state=seed, stratify=y)
     return np.sort(train), np.sort(test)
+
+
+def _check_pos_int(name, v):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ValueError(f"{name} must be a positive int, got {v!r}")
+
+
+def _check_fraction(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v < 1.0:
+        raise ValueError(f"test_fraction must be in (0, 1), got {v!r}")
+
+
+def _xy(X, y):
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError("y must contain only 0 and 1")
+    return X, y
+
+
+def holdout_tasks(X, y, *, n_seeds: int, test_fraction: float, seed: int = 0,
+                  standardize: bool = True):
+    """One stratified hold-out split per seed ``seed + s`` and its :class:`Task`.
+
+    Returns ``(tasks, splits, scalers)``; ``splits[s] = (train_idx, test_idx)``;
+    ``scalers[s]`` is the StandardScaler fitted on the training rows (``None``
+    without ``standardize``).
+    """
+    X, y = _xy(X, y)
+    _check_pos_int("n_seeds", n_seeds)
+    _check_fraction(test_fraction)
+    tasks, splits, scalers = [], [], []
+    for s in range(n_seeds):
+        tr, te = holdout(y, test_fraction, seed + s)
+        if standardize:
+            Xtr, Xte, sc = standardize_train_only(X[tr], X[te])
+        else:
+            Xtr, Xte, sc = X[tr], X[te], None
+        tasks.append(Task(Xtr, y[tr], Xte, y[te]))
+        splits.append((tr, te))
+        scalers.append(sc)
+    return tasks, splits, scalers
 
 
 def make_loss(name: str, s_reading: str = "product"):
@@ -144,11 +187,8 @@ def train_curves(X, y, loss: str, *, n_seeds: int = 20, epochs: int = 50, test_f
     """Sec. 14: train/test accuracy per epoch for ``n_seeds`` seeds, each with its
     own stratified split; long format (seed, epoch, train_acc, test_acc)."""
     X, y = np.asarray(X, float), np.asarray(y)
-    splits = [holdout(y, test_fraction, seed + s) for s in range(n_seeds)]
-    tasks = []
-    for tr, te in splits:
-        Xs = _scaled(X, tr) if standardize else X
-        tasks.append(Task(Xs[tr], y[tr], Xs[te], y[te]))
+    tasks, _, _ = holdout_tasks(X, y, n_seeds=n_seeds, test_fraction=test_fraction, seed=seed,
+                                standardize=standardize)
     res = train_batched(spec, tasks, make_loss(loss), epochs=epochs, seed=seed, device=device,
                         batch_size=batch_size, quiet=quiet, track_eval=True)
     h = res.history
@@ -164,11 +204,8 @@ def holdout_metrics(X, y, loss: str, *, n_seeds: int = 20, epochs: int = 50,
     """Sec. 17: precision, recall, AUROC and conditional accuracies on a stratified
     hold-out split, one row per seed (each seed its own split and init)."""
     X, y = np.asarray(X, float), np.asarray(y)
-    splits = [holdout(y, test_fraction, seed + s) for s in range(n_seeds)]
-    tasks = []
-    for tr, te in splits:
-        Xs = _scaled(X, tr) if standardize else X
-        tasks.append(Task(Xs[tr], y[tr], Xs[te], y[te]))
+    tasks, splits, _ = holdout_tasks(X, y, n_seeds=n_seeds, test_fraction=test_fraction, seed=seed,
+                                     standardize=standardize)
     res = train_batched(PAPER000_SPEC, tasks, make_loss(loss), epochs=epochs, seed=seed,
                         batch_size=batch_size, device=device, quiet=quiet, track_eval=False)
     rows = []

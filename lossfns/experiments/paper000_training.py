@@ -31,10 +31,9 @@ import torch
 
 from .. import evaluation
 from ..losses import xtreme_margin
-from ..training import BOUNDARY_SPEC, PAPER000_SPEC, Task, cv_tasks, stratified_kfold, train_batched
-from ..training import standardize as standardize_train_only
+from ..training import BOUNDARY_SPEC, PAPER000_SPEC, cv_tasks, stratified_kfold, train_batched
 from ..training.mlp import forward
-from .paper000 import holdout, make_loss
+from .paper000 import _check_fraction, _check_pos_int, _xy, holdout, holdout_tasks, make_loss  # noqa: F401 (re-exported)
 
 __all__ = ["CURVES_TEST_FRACTION", "BOUNDARY_TEST_FRACTION", "RATIO_PAIRS", "parse_xm",
            "holdout_tasks", "curves", "band_summary", "convergence_stats", "convergence_verdicts",
@@ -58,16 +57,6 @@ def parse_xm(name: str):
     return (float(m.group(1)), float(m.group(2))) if m else None
 
 
-def _check_pos_int(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name} must be a positive int, got {v!r}")
-
-
-def _check_fraction(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v < 1.0:
-        raise ValueError(f"test_fraction must be in (0, 1), got {v!r}")
-
-
 def _check_losses(losses):
     if isinstance(losses, str):
         losses = [losses]
@@ -77,39 +66,6 @@ def _check_losses(losses):
     for name in losses:
         make_loss(name)  # raises ValueError on an unknown name
     return losses
-
-
-def _xy(X, y):
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("y must contain only 0 and 1")
-    return X, y
-
-
-def holdout_tasks(X, y, *, n_seeds: int, test_fraction: float, seed: int = 0,
-                  standardize: bool = True):
-    """One stratified hold-out split per seed ``seed + s`` and its :class:`Task`.
-
-    Returns ``(tasks, splits, scalers)``; ``splits[s] = (train_idx, test_idx)``;
-    ``scalers[s]`` is the StandardScaler fitted on the training rows (``None``
-    without ``standardize``).
-    """
-    X, y = _xy(X, y)
-    _check_pos_int("n_seeds", n_seeds)
-    _check_fraction(test_fraction)
-    tasks, splits, scalers = [], [], []
-    for s in range(n_seeds):
-        tr, te = holdout(y, test_fraction, seed + s)
-        if standardize:
-            Xtr, Xte, sc = standardize_train_only(X[tr], X[te])
-        else:
-            Xtr, Xte, sc = X[tr], X[te], None
-        tasks.append(Task(Xtr, y[tr], Xte, y[te]))
-        splits.append((tr, te))
-        scalers.append(sc)
-    return tasks, splits, scalers
 
 
 def curves(X, y, losses, *, n_seeds: int = 20, epochs: int = 50,
