@@ -1,6 +1,7 @@
 # lossfns: set-up, tests and the replication pipeline.
 #   make test        set up .venv from the lock, then pytest + nbval
-#   make reproduce   set up, then run every notebook in the full profile (incremental)
+#   make reproduce   set up, then run every notebook in the full profile (incremental;
+#                    FORCE=1 re-runs everything)
 #   make quick       every notebook in the quick profile (incremental; refreshes notebooks/)
 #   make report      reports/REPLICATION.md;  make site: site/index.html
 #   make clean       remove the venv, build products and quick-profile artefacts
@@ -57,12 +58,14 @@ results/full/%/manifest.json: notebooks/%.ipynb $(PKG_SRC) | $(INSTALLED)
 
 # `stale` first forgets runs one of whose artefacts was deleted, so that Make re-runs them.
 quick: $(INSTALLED)
+	@$(if $(FORCE),rm -f results/quick/*/manifest.json && echo "FORCE: re-running every notebook",:)
 	@$(PY) -m lossfns.run stale --profile quick
 	@$(MAKE) --no-print-directory _quick
 _quick: $(QUICK)
 	@echo "quick profile up to date: $(words $(QUICK)) notebook(s)"
 
 reproduce: $(INSTALLED)
+	@$(if $(FORCE),rm -f results/full/*/manifest.json && echo "FORCE: re-running every notebook",:)
 	@$(PY) -m lossfns.run stale --profile full
 	@$(MAKE) --no-print-directory _full
 _full: $(FULL)
