@@ -29,7 +29,7 @@ all: test
 setup: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml $(LOCK)
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: '$(PYTHON)' not found: install Python 3.10+ (or run make PYTHON=/path/to/python3)" >&2; exit 1; }
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: '$(PYTHON)' not found: install Python 3.11+ (or run make PYTHON=/path/to/python3)" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the lock needs 3.11 or newer (make PYTHON=python3.11)" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "error: could not create $(VENV): Python's venv module is missing (Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
 	@echo "installing the locked environment into $(VENV) (first time: a few minutes)"
@@ -49,7 +49,9 @@ test: $(INSTALLED)
 # Make dependencies of each notebook on the data files it declares.
 .make/deps.mk: $(NOTEBOOKS) | $(INSTALLED)
 	@mkdir -p .make && $(PY) -m lossfns.run deps > $@.tmp && mv $@.tmp $@
+ifneq ($(filter _quick _full,$(MAKECMDGOALS)),)
 -include .make/deps.mk
+endif
 
 results/quick/%/manifest.json: notebooks/%.ipynb $(PKG_SRC) | $(INSTALLED)
 	$(PY) -m lossfns.run execute $< --profile quick
