@@ -42,6 +42,7 @@ $(INSTALLED): pyproject.toml $(LOCK)
 	@echo "environment ready: $(VENV) (Jupyter kernel '$(KERNEL)')"
 
 test: $(INSTALLED)
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest tests --doctest-modules lossfns -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) \
 	  --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)

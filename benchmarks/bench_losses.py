@@ -324,7 +324,7 @@ def markdown(rows, result):
 
 
 def write_atomic(path: Path, data: dict):
-    from lossfns.artifacts import atomic_write
+    from lossfns.pipeline.artifacts import atomic_write
     with atomic_write(path) as f:
         json.dump(data, f, indent=1)
         f.write("\n")

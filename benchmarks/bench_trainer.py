@@ -26,10 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from lossfns.artifacts import atomic_write  # noqa: E402
+from lossfns.pipeline.artifacts import atomic_write  # noqa: E402
 from lossfns.datasets import load_sonar  # noqa: E402
 from lossfns.experiments.paper000 import make_loss  # noqa: E402
-from lossfns.training import PAPER000_SPEC, cv_tasks, stratified_kfold, train_batched  # noqa: E402
+from lossfns.experiments.paper000 import PAPER000_SPEC  # noqa: E402
+from lossfns.training import cv_tasks, stratified_kfold, train_batched  # noqa: E402
 
 # The package's own losses, as the document 000 notebooks train them.
 LOSSES = {name: make_loss(name) for name in ("bce", "hinge", "xm(1,1)")}
@@ -89,7 +90,7 @@ def main(argv=None):
     from lossfns.training.keras_trainer import keras_cross_val
 
     t0 = time.perf_counter()
-    kr = keras_cross_val(d.X, d.y, "binary_crossentropy", splits=splits, epochs=epochs,
+    kr = keras_cross_val(d.X, d.y, "binary_crossentropy", spec=PAPER000_SPEC, splits=splits, epochs=epochs,
                          max_folds=keras_folds, seed=0)
     keras_s = time.perf_counter() - t0
     keras_per_model = float(np.mean(kr["seconds"]))

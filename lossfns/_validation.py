@@ -215,3 +215,180 @@ def prepare_binary(y_pred, y_true, *, from_logits: bool = False, label_set: str 
     if true_range is not None:
         check_in_range(y_true, true_name, ops, *true_range)
     return ops, y_pred, ops.cast(y_true, y_pred)
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments that are not arrays: integers, booleans, fractions, axes, threshold grids.
+# Every module checks its arguments through these (no private copies).
+# ---------------------------------------------------------------------------------------------
+
+def check_int(name: str, value, low: int = 1, *, what: str | None = None,
+              type_error: type = TypeError) -> int:
+    """An integer argument ``>= low`` (``bool`` is not an integer).
+
+    ``type_error`` (default ``TypeError``) for a non-integer, ``ValueError``
+    below ``low``; the message says "``name`` must be ``what``" (default: "an
+    integer >= ``low``").
+
+    >>> check_int("epochs", 3)
+    3
+    >>> check_int("epochs", 0, what="a positive int")
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be a positive int, got 0
+    """
+    what = what or f"an integer >= {low}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise type_error(f"{name} must be {what}, got {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return int(value)
+
+
+def check_positive_int(name: str, value) -> int:
+    """``check_int(name, value, 1)`` for counts of the training layer and the protocols
+    (epochs, batch sizes, seeds): worded "a positive int", and ``ValueError`` for
+    any bad value, a float included (their documented contract)."""
+    return check_int(name, value, 1, what="a positive int", type_error=ValueError)
+
+
+def check_positive(name: str, value) -> float:
+    """A real number > 0 (learning rates, momenta denominators...)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def check_fraction(name: str, value) -> float:
+    """A real number in the open interval (0, 1) (test fractions, shares)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < value < 1.0:
+        raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+    return float(value)
+
+
+def check_bool(name: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {value!r}")
+    return value
+
+
+def check_rank(x, name: str, min_rank: int, what: str):
+    """``x`` has at least ``min_rank`` dimensions (``what`` says what they hold)."""
+    if len(_shape(x)) < min_rank:
+        raise ValueError(f"{name} must have at least {min_rank} dimension(s) ({what}), "
+                         f"got shape {_shape(x)}")
+    return x
+
+
+def check_distribution_values(x, name: str, ops):
+    """Entries of a probability distribution lie in [0, 1] (eager inputs only)."""
+    if _checking(x, ops):
+        arr = ops.to_numpy(x)
+        if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+            raise ValueError(f"{name} must lie in [0, 1] (a probability distribution), got values "
+                             f"in [{arr.min():.6g}, {arr.max():.6g}]")
+    return x
+
+
+def check_axis(axis, ndim: int):
+    """``None``, an int or a tuple of distinct ints, each a valid axis of a rank-``ndim`` array.
+
+    Returns ``None`` or the tuple of non-negative axes.
+    """
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, numbers.Integral) and not isinstance(axis, bool) else axis
+    try:
+        axes = tuple(axes)
+    except TypeError:
+        raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}") from None
+    if not axes or any(isinstance(a, bool) or not isinstance(a, numbers.Integral) for a in axes):
+        raise TypeError(f"axis must be None, an int or a non-empty tuple of ints, got {axis!r}")
+    norm = tuple(int(a) % ndim if -ndim <= a < ndim else None for a in axes)
+    if None in norm or len(set(norm)) != len(norm):
+        raise ValueError(f"axis must hold distinct axes of an array of rank {ndim}, got {axis!r}")
+    return norm
+
+
+def check_thresholds(tau, name: str = "tau"):
+    """``tau`` as a float64 NumPy array of shape () or (T,), every entry in (0, 1)."""
+    import numpy as np
+    if isinstance(tau, (bool, np.bool_)) or isinstance(tau, (str, bytes)) or tau is None:
+        raise TypeError(f"{name} must be a number in (0, 1) or a 1-D sequence of them, "
+                        f"got {type(tau).__name__} {tau!r}")
+    try:
+        arr = np.array(tau, dtype=np.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be a number in (0, 1) or a 1-D sequence of them, "
+                        f"got {type(tau).__name__} {tau!r}") from None
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D grid of thresholds, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got {tau!r}")
+    bad = ~(np.isfinite(arr) & (arr > 0.0) & (arr < 1.0))
+    if bad.any():
+        raise ValueError(f"{name} must lie in (0, 1) (open interval), got {float(arr[bad].ravel()[0])!r}")
+    return arr
+
+
+def check_unit_array(name: str, x, low: float = 0.0, high: float = 1.0, open_: bool = False):
+    """A float64 NumPy array with every entry in [low, high] (or (low, high) when ``open_``)."""
+    import numpy as np
+    arr = np.asarray(x, dtype=np.float64)
+    bad = ~np.isfinite(arr) | ((arr <= low) | (arr >= high) if open_ else (arr < low) | (arr > high))
+    if bad.any():
+        iv = f"({low}, {high})" if open_ else f"[{low}, {high}]"
+        raise ValueError(f"{name} must lie in {iv}, got {float(arr[bad].ravel()[0])!r}")
+    return arr
+
+
+def prepare_probabilities(p, name: str, ops=None):
+    """A floating, non-empty, finite array of probabilities in [0, 1]; returns ``(ops, p)``."""
+    ops = ops or get_ops(p)
+    p = as_array(p, name, ops)
+    check_float(p, name, ops)
+    check_nonempty(p, name)
+    check_finite(p, name, ops)
+    check_in_range(p, name, ops, 0.0, 1.0)
+    return ops, p
+
+
+def check_xy(X, y, *, x_name: str = "X", y_name: str = "y", n_features: int | None = None,
+             finite: bool = False):
+    """Tabular data: ``X`` of shape (n, d) as float64 and ``y`` of shape (n,) in {0, 1}.
+
+    Returns ``(X, y)`` as NumPy arrays (``y`` keeps its dtype).
+    """
+    import numpy as np
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if X.ndim != 2:
+        raise ValueError(f"{x_name} must be 2-D (n, d), got shape {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"{y_name} must have shape ({X.shape[0]},) (one label per row of "
+                         f"{x_name}), got {y.shape}")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{x_name} has {X.shape[1]} features, expected {n_features}")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"{y_name} must contain only 0 and 1")
+    if finite and not np.isfinite(X).all():
+        raise ValueError(f"{x_name} contains NaN or inf")
+    return X, y
+
+
+def check_binary_scores(y_true, y_prob=None, name: str = "y_prob"):
+    """Evaluation inputs: ``y_true`` a non-empty 1-D array in {0, 1} (returned as int) and,
+    when given, ``y_prob`` a finite float array of the same shape."""
+    import numpy as np
+    y_true = np.asarray(y_true)
+    if y_true.ndim != 1 or y_true.size == 0:
+        raise ValueError(f"y_true must be a non-empty 1-D array, got shape {y_true.shape}")
+    if not np.isin(y_true, (0, 1)).all():
+        raise ValueError("y_true must contain only 0 and 1")
+    if y_prob is None:
+        return y_true.astype(int)
+    y_prob = np.asarray(y_prob, dtype=float)
+    if y_prob.shape != y_true.shape:
+        raise ValueError(f"{name} must have the shape of y_true {y_true.shape}, got {y_prob.shape}")
+    if not np.isfinite(y_prob).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return y_true.astype(int), y_prob

@@ -10,24 +10,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from ._ops import NUMPY
+from ._validation import check_binary_scores, check_positive_int
+from .metrics import conditional_accuracy as _conditional_accuracy
+from .metrics import hard_labels
+
 #: Thresholds at which document 003 evaluates and averages its metrics.
 PAPER003_THRESHOLDS = tuple(np.round(np.arange(1, 10) / 10.0, 1))
-
-
-def _check(y_true, y_prob=None, name="y_prob"):
-    y_true = np.asarray(y_true)
-    if y_true.ndim != 1 or y_true.size == 0:
-        raise ValueError(f"y_true must be a non-empty 1-D array, got shape {y_true.shape}")
-    if not np.isin(y_true, (0, 1)).all():
-        raise ValueError("y_true must contain only 0 and 1")
-    if y_prob is None:
-        return y_true.astype(int)
-    y_prob = np.asarray(y_prob, dtype=float)
-    if y_prob.shape != y_true.shape:
-        raise ValueError(f"{name} must have the shape of y_true {y_true.shape}, got {y_prob.shape}")
-    if not np.isfinite(y_prob).all():
-        raise ValueError(f"{name} contains NaN or inf")
-    return y_true.astype(int), y_prob
 
 
 def _div(a, b):
@@ -36,8 +25,8 @@ def _div(a, b):
 
 def confusion(y_true, y_prob, threshold: float = 0.5) -> dict:
     """Counts tp, fp, tn, fn at ``threshold``."""
-    t, p = _check(y_true, y_prob)
-    hard = p >= threshold
+    t, p = check_binary_scores(y_true, y_prob)
+    hard = hard_labels(p, NUMPY, threshold=threshold) == 1
     return {"tp": int((hard & (t == 1)).sum()), "fp": int((hard & (t == 0)).sum()),
             "tn": int((~hard & (t == 0)).sum()), "fn": int((~hard & (t == 1)).sum())}
 
@@ -48,11 +37,13 @@ def accuracy(y_true, y_prob, threshold: float = 0.5) -> float:
 
 
 def conditional_accuracy(y_true, y_prob, threshold: float = 0.5) -> dict:
-    """Per-class accuracy (document 000 eq. 17) as ``{0: TN/(TN+FP), 1: TP/(TP+FN)}``;
-    the one definition is :func:`lossfns.losses.xtreme_margin.conditional_accuracy`."""
-    from .losses.xtreme_margin import conditional_accuracy as _ca
-    t, p = _check(y_true, y_prob)
-    return {c: float(_ca(p, t, cls=c, threshold=threshold)) for c in (0, 1)}
+    """Per-class accuracy (document 000 eq. 17) as ``{0: TN/(TN+FP), 1: TP/(TP+FN)}``.
+
+    The one definition is :func:`lossfns.metrics.conditional_accuracy`: a class
+    absent from ``y_true`` is a ``ValueError`` (its accuracy is undefined), here too.
+    """
+    t, p = check_binary_scores(y_true, y_prob)
+    return {c: float(_conditional_accuracy(p, t, cls=c, threshold=threshold)) for c in (0, 1)}
 
 
 def precision(y_true, y_prob, threshold: float = 0.5) -> float:
@@ -76,7 +67,7 @@ def f_beta(y_true, y_prob, beta: float = 1.0, threshold: float = 0.5) -> float:
 
 def auroc(y_true, y_prob) -> float:
     """Ranking AUROC from scores (not from thresholded predictions)."""
-    t, p = _check(y_true, y_prob)
+    t, p = check_binary_scores(y_true, y_prob)
     if t.min() == t.max():
         raise ValueError("auroc needs both classes in y_true")
     return float(roc_auc_score(t, p))
@@ -115,8 +106,7 @@ def bootstrap_predictions(fit_predict, X_train, y_train, X_test, *, n_boot: int 
                           seed: int = 0) -> np.ndarray:
     """Run ``fit_predict(X_boot, y_boot, X_test, seed) -> (n_test,)`` probabilities
     on ``n_boot`` bootstrap samples of the training set; returns (n_boot, n_test)."""
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive int, got {n_boot!r}")
+    check_positive_int("n_boot", n_boot)
     rng = np.random.default_rng(seed)
     n = len(y_train)
     out = []
@@ -140,14 +130,14 @@ def bias_variance(y_true, proba, threshold: float = 0.5) -> dict:
         plus ``net_variance01`` = unbiased-point variance minus biased-point
         variance, so that loss01 = bias01 + net_variance01 (two classes).
     """
-    t = _check(y_true)
+    t = check_binary_scores(y_true)
     P = np.asarray(proba, dtype=float)
     if P.ndim != 2 or P.shape[1] != t.shape[0]:
         raise ValueError(f"proba must have shape (n_boot, {t.shape[0]}), got {P.shape}")
     mean_p = P.mean(0)
     bias2 = float(np.mean((mean_p - t) ** 2))
     var = float(np.mean(P.var(0)))
-    hard = (P >= threshold).astype(int)
+    hard = hard_labels(P, NUMPY, threshold=threshold).astype(int)
     main = (hard.mean(0) >= 0.5).astype(int)
     biased = main != t
     v_x = (hard != main).mean(0)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lossfns.artifacts import REQUIRED_PARAMETERS
+from lossfns.pipeline.profiles import REQUIRED_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -76,6 +76,6 @@ def test_metadata_declares_data(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_unknown_parameter_is_an_error(path, capsys):
-    from lossfns import run
+    from lossfns.pipeline import run
     assert run.main(["execute", str(path), "-p", "no_such_param", "1"]) == 1
     assert "unknown parameter(s) ['no_such_param']" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns import artifacts, run
+from lossfns.pipeline import artifacts, run
 
 ROOT = Path(__file__).resolve().parents[1]
 PROOF = ROOT / "notebooks" / "000-3_xtreme_margin_loss.ipynb"
@@ -16,7 +16,7 @@ PROOF = ROOT / "notebooks" / "000-3_xtreme_margin_loss.ipynb"
 
 def make_notebook(path: Path, body: str) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from lossfns.artifacts import start_run"),
+    nb.cells = [nbformat.v4.new_code_cell("from lossfns.pipeline.artifacts import start_run"),
                 nbformat.v4.new_code_cell('profile = "quick"\nseed = 0\ndevice = "cpu"\nout_dir = None',
                                           metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_code_cell('run = start_run(globals(), "tiny")'),
@@ -161,7 +161,7 @@ def test_data_deps_rules():
 # --- sweeps -------------------------------------------------------------------------------
 
 def test_sweep_runs_grid_and_gathers(tmp_path):
-    from lossfns import sweep
+    from lossfns.pipeline import sweep
     summary = sweep.sweep(PROOF, {"n_points": [51, 101]}, name="t", jobs=2, root=tmp_path)
     assert list(summary["status"]) == ["ok", "ok"]
     assert list(summary["n_points"]) == [51, 101]
@@ -172,7 +172,7 @@ def test_sweep_runs_grid_and_gathers(tmp_path):
 
 
 def test_site_has_index_and_pages(tmp_path):
-    from lossfns import site
+    from lossfns.pipeline import site
     index = site.build(tmp_path)
     text = index.read_text()
     assert f"{PROOF.stem}.html" in text and "quick" in text

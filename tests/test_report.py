@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from lossfns import artifacts, report
+from lossfns.pipeline import artifacts, report
 
 
 def test_published_numbers_file_is_well_formed():

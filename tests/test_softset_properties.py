@@ -16,7 +16,7 @@ from hypothesis.extra.numpy import arrays
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score, jaccard_score,
                              roc_auc_score)
 
-from lossfns.losses import softset as S
+from tests._modules import S
 
 SET = settings(derandomize=True, max_examples=60, deadline=None,
                suppress_health_check=[HealthCheck.too_slow])

@@ -13,7 +13,7 @@ import tensorflow as tf
 import torch
 
 from lossfns.losses.classification import binary_cross_entropy, hinge, margin_hinge
-from lossfns.losses.dynamics import broken_loss, l6, l24, sigmoid_free
+from lossfns.losses.polynomial import broken_loss, l6, l24, sigmoid_free
 from lossfns.losses.xtreme_margin import conditional_risk, xtreme_margin
 
 PROB_EDGES = (np.array([0.0, 0.0, 1.0, 1.0, 0.5, 0.5]), np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0]))

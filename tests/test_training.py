@@ -6,7 +6,9 @@ import pytest
 import torch
 
 from lossfns.datasets import load_sonar
-from lossfns.training import (BOUNDARY_SPEC, PAPER000_SPEC, PAPER003_SPEC, Adam, MLPSpec, RMSprop, SGD,
+from lossfns.experiments.paper000 import BOUNDARY_SPEC, PAPER000_SPEC
+from lossfns.experiments.paper003 import PAPER003_SPEC
+from lossfns.training import (Adam, MLPSpec, RMSprop, SGD,
                               Task, cv_tasks, stratified_kfold, train_batched,
                               train_val_test_split)
 
@@ -199,9 +201,9 @@ def test_task_validation():
 def test_keras_trainer_one_fold_deterministic():
     from lossfns.training.keras_trainer import keras_cross_val
     d = load_sonar()
-    a = keras_cross_val(d.X, d.y, "binary_crossentropy", epochs=3, max_folds=1, seed=0)
-    b = keras_cross_val(d.X, d.y, "binary_crossentropy", epochs=3, max_folds=1, seed=0)
+    a = keras_cross_val(d.X, d.y, "binary_crossentropy", spec=PAPER000_SPEC, epochs=3, max_folds=1, seed=0)
+    b = keras_cross_val(d.X, d.y, "binary_crossentropy", spec=PAPER000_SPEC, epochs=3, max_folds=1, seed=0)
     assert a["scores"].shape == (1,) and 0 <= a["scores"][0] <= 1
     np.testing.assert_array_equal(a["eval_proba"][0], b["eval_proba"][0])
     with pytest.raises(ValueError, match="epochs must be a positive int"):
-        keras_cross_val(d.X, d.y, epochs=0)
+        keras_cross_val(d.X, d.y, spec=PAPER000_SPEC, epochs=0)

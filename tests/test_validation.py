@@ -20,8 +20,9 @@ import lossfns.torch as lt
 from lossfns._ops import get_ops
 from lossfns._validation import check_scalar, prepare_binary
 from lossfns.losses.classification import binary_cross_entropy, hinge, margin_hinge
-from lossfns.losses.dynamics import broken_loss, l6, l24, sigmoid_free
-from lossfns.losses.xtreme_margin import conditional_accuracy, conditional_risk, xtreme_margin
+from lossfns.losses.polynomial import broken_loss, l6, l24, sigmoid_free
+from lossfns.losses.xtreme_margin import conditional_risk, xtreme_margin
+from lossfns.metrics import conditional_accuracy
 
 Y = np.array([0.2, 0.7, 0.9])
 T = np.array([0.0, 1.0, 1.0])

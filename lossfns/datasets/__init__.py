@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from .images import (CIFAR10_CLASSES, FASHION_CLASSES, fashion_stand_in, load_cifar10_binary,
                      load_fashion_mnist, load_isic_folder, read_cifar10_tarball, read_idx_gz)
-from ..losses.softset import class_weights  # noqa: F401  (the one definition, document 003)
 from .registry import (ChecksumError, Dataset, cache_dir, entry, locate, registry, search_dirs,
                        sha256_of, verify)
 from .synthetic import generated_stand_in, load_synthetic, make_synthetic_blobs
+from .._deprecation import moved_names
 from .tabular import (cocktailparty_features, load_adult, load_cocktailparty, load_creditcard,
                       load_ionosphere, load_mammography, load_sonar)
 
 __all__ = [
-    "ChecksumError", "Dataset", "DATASET_NAMES", "cache_dir", "class_weights", "cocktailparty_features",
+    "ChecksumError", "Dataset", "DATASET_NAMES", "cache_dir", "cocktailparty_features",
     "entry", "fashion_stand_in", "generated_stand_in", "load_adult", "load_cifar10_binary",
     "load_cocktailparty", "load_creditcard", "load_dataset", "load_fashion_mnist", "load_ionosphere",
     "load_isic_folder", "load_mammography", "load_sonar", "load_synthetic", "locate",
     "make_synthetic_blobs", "read_cifar10_tarball", "read_idx_gz", "registry", "search_dirs",
     "sha256_of", "verify", "CIFAR10_CLASSES", "FASHION_CLASSES",
 ]
+
+__getattr__ = moved_names(__name__, {"class_weights": "lossfns.training.samplers:class_weights"})
 
 _REAL = {
     "sonar": load_sonar, "ionosphere": load_ionosphere, "adult": load_adult,

@@ -1,1 +1,10 @@
-"""Experiment protocols of the documents, shared by their notebooks (which only plot and narrate)."""
+"""Paper protocols: one module per document with its networks, presets, protocols and theory.
+
+* :mod:`.paper000` / :mod:`.paper000_training`: Xtreme Margin (Wali 2022);
+* :mod:`.paper001`: the toy model of Phuong & Zung, Sec. 4;
+* :mod:`.paper003`: the theory helpers and network of Tsoi et al. (NeurIPS 2022).
+
+This layer imports the data and training layer and the core library; only the
+pipeline (:mod:`lossfns.pipeline`) imports it. Notebooks call these functions
+and only plot and narrate.
+"""

@@ -1,6 +1,6 @@
 """Document 000 (Xtreme Margin) protocols on the batched PyTorch trainer.
 
-The constant architecture of Sec. 7 (:data:`lossfns.training.PAPER000_SPEC`),
+The constant architecture of Sec. 7 (:data:`PAPER000_SPEC`),
 RMSprop with Keras defaults. Two choices the paper leaves open (ambiguity
 register A19-A21): features are standardised on each training part
 (``standardize=True``; with raw features BCE stays well below Table 1), and the
@@ -22,13 +22,33 @@ import pandas as pd
 
 from .. import evaluation
 from ..losses import binary_cross_entropy, hinge, xtreme_margin
-from ..training import PAPER000_SPEC, Task, cv_tasks, stratified_kfold, train_batched
+from .._ops import NUMPY
+from .._validation import check_fraction, check_positive_int, check_xy
+from ..metrics import hard_labels
+from ..training import MLPSpec, Task, cv_tasks, stratified_kfold, train_batched
 from ..training import standardize as standardize_train_only
 
-__all__ = ["make_loss", "loss_label", "cv_scores", "minmax_summary", "lambda_grid_scores",
+__all__ = ["PAPER000_SPEC", "BOUNDARY_SPEC", "parse_xm", "build_paper000_model", "make_loss", "loss_label", "cv_scores", "minmax_summary", "lambda_grid_scores",
            "bootstrap_bias", "train_curves", "holdout_metrics", "holdout_tasks", "HOLDOUT_TEST_FRACTION"]
 
 _XM = re.compile(r"^xm\(\s*([0-9.eE+-]+)\s*[,;]\s*([0-9.eE+-]+)\s*\)$")
+
+
+def parse_xm(name: str):
+    """``"xm(2,100)" -> (2.0, 100.0)``; ``None`` for any other loss name."""
+    m = _XM.match(str(name).replace(" ", ""))
+    return (float(m.group(1)), float(m.group(2))) if m else None
+#: Document 000 Sec. 7 (the Keras Sequential model), sigmoid output.
+PAPER000_SPEC = MLPSpec(((64, "relu", 0.25), (32, "sigmoid", 0.25), (16, "relu", 0.25), (8, "relu", 0.0)))
+#: A small network for 2-feature decision-boundary plots (document 000 Fig. 10-12).
+BOUNDARY_SPEC = MLPSpec(((16, "relu", 0.0), (8, "relu", 0.0)))
+
+
+def build_paper000_model():
+    """The document-000 network of Sec. 7 as a Keras ``Sequential`` (input shape inferred
+    on first fit): :func:`lossfns.training.keras_trainer.keras_mlp` of :data:`PAPER000_SPEC`."""
+    from ..training.keras_trainer import keras_mlp
+    return keras_mlp(PAPER000_SPEC)
 
 #: Sec. 17 split: a stratified 60/40 split of Ionosphere with 'g' positive puts
 #: exactly 90 positives in the test set, matching recalls that are multiples of 1/90.
@@ -70,9 +90,9 @@ def holdout_tasks(X, y, *, n_seeds: int, test_fraction: float, seed: int = 0,
     ``scalers[s]`` is the StandardScaler fitted on the training rows (``None``
     without ``standardize``).
     """
-    X, y = _xy(X, y)
-    _check_pos_int("n_seeds", n_seeds)
-    _check_fraction(test_fraction)
+    X, y = check_xy(X, y)
+    check_positive_int("n_seeds", n_seeds)
+    check_fraction("test_fraction", test_fraction)
     tasks, splits, scalers = [], [], []
     for s in range(n_seeds):
         tr, te = holdout(y, test_fraction, seed + s)
@@ -92,18 +112,18 @@ def make_loss(name: str, s_reading: str = "product"):
         return lambda p, t: binary_cross_entropy(p, t, reduction="none")
     if name == "hinge":
         return lambda p, t: hinge(p, t, reduction="none")
-    m = _XM.match(name.replace(" ", ""))
-    if m:
-        lam1, lam2 = float(m.group(1)), float(m.group(2))
+    lams = parse_xm(name)
+    if lams:
+        lam1, lam2 = lams
         return lambda p, t: xtreme_margin(p, t, lam1=lam1, lam2=lam2, s_reading=s_reading,
                                           reduction="none")
     raise ValueError(f"loss must be 'bce', 'hinge' or 'xm(l1,l2)', got {name!r}")
 
 
 def loss_label(name: str) -> str:
-    m = _XM.match(name.replace(" ", ""))
-    if m:
-        return f"Xtreme Margin ({float(m.group(1)):g}, {float(m.group(2)):g})"
+    lams = parse_xm(name)
+    if lams:
+        return f"Xtreme Margin ({lams[0]:g}, {lams[1]:g})"
     return {"bce": "Binary Cross-Entropy", "hinge": "Hinge"}[name]
 
 
@@ -123,7 +143,7 @@ def cv_scores(X, y, loss: str, *, n_splits: int = 10, n_repeats: int = 20, epoch
                         batch_size=batch_size, optimizer=optimizer, optimizer_kwargs=optimizer_kwargs,
                         seed=seed, device=device, quiet=quiet, track_eval=False)
     y = np.asarray(y)
-    acc = [float(((p > 0.5).astype(int) == y[sp.test]).mean()) for p, sp in zip(res.eval_proba, splits)]
+    acc = [float((hard_labels(p, NUMPY, rule=">") == y[sp.test]).mean()) for p, sp in zip(res.eval_proba, splits)]
     return pd.DataFrame({"loss": loss, "repeat": [sp.repeat for sp in splits],
                          "fold": [sp.fold for sp in splits], "accuracy": acc})
 
@@ -227,12 +247,12 @@ def keras_agreement(X, y, *, n_splits: int = 10, n_repeats: int = 1, epochs: int
     from ..training.keras_trainer import keras_cross_val
 
     splits = stratified_kfold(y, n_splits, n_repeats=n_repeats, seed=seed)[:max_folds]
-    k = keras_cross_val(X, y, "binary_crossentropy", splits=splits, epochs=epochs,
+    k = keras_cross_val(X, y, "binary_crossentropy", spec=PAPER000_SPEC, splits=splits, epochs=epochs,
                         standardize=standardize, seed=seed)
     res = train_batched(PAPER000_SPEC, cv_tasks(X, y, splits, standardize=standardize),
                         make_loss("bce"), epochs=epochs, seed=seed, device=device, quiet=True,
                         track_eval=False)
     y = np.asarray(y)
-    torch_acc = [float(((p > 0.5).astype(int) == y[sp.test]).mean()) for p, sp in zip(res.eval_proba, splits)]
+    torch_acc = [float((hard_labels(p, NUMPY, rule=">") == y[sp.test]).mean()) for p, sp in zip(res.eval_proba, splits)]
     return pd.DataFrame({"repeat": [sp.repeat for sp in splits], "fold": [sp.fold for sp in splits],
                          "keras": k["scores"], "torch": torch_acc})

@@ -23,7 +23,6 @@ test accuracy (dropout off) for a network with dropout.
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
@@ -31,9 +30,12 @@ import torch
 
 from .. import evaluation
 from ..losses import xtreme_margin
-from ..training import BOUNDARY_SPEC, PAPER000_SPEC, cv_tasks, stratified_kfold, train_batched
+from .._ops import NUMPY
+from .._validation import check_positive_int, check_xy
+from ..metrics import hard_labels
+from ..training import cv_tasks, stratified_kfold, train_batched
 from ..training.mlp import forward
-from .paper000 import _check_fraction, _check_pos_int, _xy, holdout, holdout_tasks, make_loss  # noqa: F401 (re-exported)
+from .paper000 import BOUNDARY_SPEC, PAPER000_SPEC, holdout, holdout_tasks, make_loss, parse_xm  # noqa: F401 (holdout_tasks, parse_xm re-exported)
 
 __all__ = ["CURVES_TEST_FRACTION", "BOUNDARY_TEST_FRACTION", "RATIO_PAIRS", "parse_xm",
            "holdout_tasks", "curves", "band_summary", "convergence_stats", "convergence_verdicts",
@@ -47,15 +49,6 @@ BOUNDARY_TEST_FRACTION = 0.3
 #: (lam1, lam2) pairs for conditional accuracy vs log10(lam2 / lam1): the
 #: Fig. 10-11 values {2, 100, 500} with the other lambda fixed at 2, plus 10.
 RATIO_PAIRS = ((500, 2), (100, 2), (10, 2), (2, 2), (2, 10), (2, 100), (2, 500))
-
-_XM = re.compile(r"^xm\(\s*([0-9.eE+-]+)\s*[,;]\s*([0-9.eE+-]+)\s*\)$")
-
-
-def parse_xm(name: str):
-    """``"xm(2,100)" -> (2.0, 100.0)``; ``None`` for any other loss name."""
-    m = _XM.match(str(name).replace(" ", ""))
-    return (float(m.group(1)), float(m.group(2))) if m else None
-
 
 def _check_losses(losses):
     if isinstance(losses, str):
@@ -83,8 +76,8 @@ def curves(X, y, losses, *, n_seeds: int = 20, epochs: int = 50,
     optimizer name) columns.
     """
     losses = _check_losses(losses)
-    _check_pos_int("epochs", epochs)
-    _check_pos_int("batch_size", batch_size)
+    check_positive_int("epochs", epochs)
+    check_positive_int("batch_size", batch_size)
     tasks, _, _ = holdout_tasks(X, y, n_seeds=n_seeds, test_fraction=test_fraction, seed=seed,
                                 standardize=standardize)
     frames = []
@@ -135,7 +128,7 @@ def convergence_stats(df: pd.DataFrame, *, overfit_after: int = 10, last: int = 
     * ``peak_test_acc``/``peak_epoch``: best seed-mean test accuracy and its
       epoch; ``drop_from_peak``: peak minus ``test_acc_final``.
     """
-    _check_pos_int("last", last)
+    check_positive_int("last", last)
     by = list(by)
     rows = []
     for key, d in df.groupby(by, sort=False):
@@ -224,7 +217,7 @@ def feature_scores(X, y) -> pd.DataFrame:
     Sorted by ``abs_auroc`` descending (ties: lower index first)."""
     from sklearn.feature_selection import mutual_info_classif
 
-    X, y = _xy(X, y)
+    X, y = check_xy(X, y)
     if y.min() == y.max():
         raise ValueError("feature_scores needs both classes in y")
     au = np.array([evaluation.auroc(y, X[:, j]) if X[:, j].std() > 0 else 0.5
@@ -239,8 +232,8 @@ def feature_scores(X, y) -> pd.DataFrame:
 def select_features(X, y, k: int = 2) -> list[int]:
     """Indices of the ``k`` features with the largest ``|AUROC - 0.5|``
     (:func:`feature_scores`; pass training rows only)."""
-    _check_pos_int("k", k)
-    X, y = _xy(X, y)
+    check_positive_int("k", k)
+    X, y = check_xy(X, y)
     if k > X.shape[1]:
         raise ValueError(f"k ({k}) exceeds the number of features ({X.shape[1]})")
     return [int(j) for j in feature_scores(X, y)["feature"][:k]]
@@ -269,10 +262,10 @@ def boundary_models(X, y, losses, *, n_seeds: int = 10, epochs: int = 50,
     conditional accuracy on the test part).
     """
     losses = _check_losses(losses)
-    X, y = _xy(X, y)
+    X, y = check_xy(X, y)
     if X.shape[1] != 2:
         raise ValueError(f"boundary_models needs exactly two features, got {X.shape[1]}")
-    _check_pos_int("grid_size", grid_size)
+    check_positive_int("grid_size", grid_size)
     tasks, splits, scalers = holdout_tasks(X, y, n_seeds=n_seeds if vary_split else 1,
                                            test_fraction=test_fraction, seed=seed,
                                            standardize=standardize)
@@ -306,7 +299,7 @@ def boundary_models(X, y, losses, *, n_seeds: int = 10, epochs: int = 50,
                          "train_acc": evaluation.accuracy(t.y_train, ptr[s]),
                          "test_acc": evaluation.accuracy(t.y_eval, pte),
                          "cond_acc_0": ca[0], "cond_acc_1": ca[1],
-                         "pred_pos_rate": float((pte >= 0.5).mean())})
+                         "pred_pos_rate": float(hard_labels(pte, NUMPY).mean())})
     out["metrics"] = pd.DataFrame(rows)
     return out
 
@@ -325,15 +318,15 @@ def conditional_accuracy_vs_ratio(X, y, pairs=RATIO_PAIRS, *, extra_losses=("bce
     ``lam1``, ``lam2`` and ``log_ratio`` (NaN for ``extra_losses`` such as BCE).
     The folds and model seeds are the same for every loss (paired design).
     """
-    X, y = _xy(X, y)
+    X, y = check_xy(X, y)
     pairs = [(float(a), float(b)) for a, b in pairs]
     if any(a <= 0 or b <= 0 for a, b in pairs):
         raise ValueError("lambdas must be positive")
     losses = [f"xm({a:g},{b:g})" for a, b in pairs]
     if extra_losses:
         losses += _check_losses(list(extra_losses))
-    _check_pos_int("n_splits", n_splits)
-    _check_pos_int("n_repeats", n_repeats)
+    check_positive_int("n_splits", n_splits)
+    check_positive_int("n_repeats", n_repeats)
     splits = stratified_kfold(y, n_splits, n_repeats=n_repeats, seed=seed)
     tasks = cv_tasks(X, y, splits, standardize=standardize)
     rows = []
@@ -351,7 +344,7 @@ def conditional_accuracy_vs_ratio(X, y, pairs=RATIO_PAIRS, *, extra_losses=("bce
                          "log_ratio": math.log10(lam[1] / lam[0]) if lam else np.nan,
                          "accuracy": evaluation.accuracy(y, oof[r]),
                          "cond_acc_0": ca[0], "cond_acc_1": ca[1],
-                         "pred_pos_rate": float((oof[r] >= 0.5).mean())})
+                         "pred_pos_rate": float(hard_labels(oof[r], NUMPY).mean())})
     return pd.DataFrame(rows)
 
 
@@ -432,7 +425,7 @@ def subgradient_runs(X, y, loss: str, optimizers, *, n_seeds: int = 5, epochs: i
     for o in optimizers:
         if len(o) != 3:
             raise ValueError(f"each optimizer must be (label, name, kwargs), got {o!r}")
-    _check_pos_int("epochs", epochs)
+    check_positive_int("epochs", epochs)
     tasks, _, _ = holdout_tasks(X, y, n_seeds=n_seeds, test_fraction=test_fraction, seed=seed,
                                 standardize=standardize)
     frames, kinks = [], []
@@ -460,7 +453,7 @@ def subgradient_inequality(lam1: float = 1.0, lam2: float = 1.0, *, n_points: in
     grid (tolerance 1e-12)? One row per label t with the share of grid points
     y0 in (0, 1) where it holds, and where it holds on the correct side only.
     """
-    _check_pos_int("n_points", n_points)
+    check_positive_int("n_points", n_points)
     if n_points < 3:
         raise ValueError("n_points must be at least 3")
     yg = torch.linspace(0.0, 1.0, n_points, dtype=torch.float64)[1:-1]
@@ -496,7 +489,7 @@ def optimizer_convergence(df: pd.DataFrame, *, majority_rate: float, last: int =
       predicting the larger class) by at least ``min_gain``;
     * ``converged``: every seed learned and ``plateau_range <= plateau_tol``.
     """
-    _check_pos_int("last", last)
+    check_positive_int("last", last)
     by = list(by)
     rows = []
     for key, d in df.groupby(by, sort=False):

@@ -23,6 +23,13 @@ class LossSpec:
     inputs: tuple = ("y_pred", "y_true")
     tags: tuple = field(default_factory=tuple)  # e.g. ("bounded", "needs_logits")
 
+    @property
+    def documents(self) -> tuple:
+        """The documents the source tag cites, in order: ``"002 sec. Dice; 003 supp."`` ->
+        ``("002", "003")``. A loss is filed by what it is; the documents are its tags."""
+        return tuple(dict.fromkeys(part.strip()[:3] for part in self.source.split(";")
+                                   if part.strip()[:3].isdigit()))
+
 
 LOSSES: dict[str, LossSpec] = {}
 

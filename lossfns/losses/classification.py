@@ -1,17 +1,22 @@
-"""Binary cross-entropy and hinge losses shared by documents 000 and 002.
+"""Binary classification losses on one prediction per sample: cross-entropy, hinges, focal.
 
-Document 000 (Xtreme Margin) compares its loss with binary cross-entropy
-(its eq. 1) and with Keras' ``hinge`` applied to the sigmoid output of the
-network; document 002 (the primer) lists both among the classification
-losses. They are defined once here and imported by the other modules.
+* :func:`binary_cross_entropy` (000 eq. 1; 002), :func:`hinge` (Keras' hinge on
+  sigmoid outputs, 000 Sec. 7; 002) and :func:`margin_hinge` (the standard
+  margin hinge on scores, 002);
+* :func:`focal` (002; Lin et al. 2017, eq. 5);
+* :func:`weighted_bce`, class-weighted cross-entropy (003 supp. Sec. 7.2).
+
+The losses of the other documents that are also binary and per-sample have
+modules of their own: :mod:`.xtreme_margin` (000) and :mod:`.polynomial` (001).
 """
 
 from __future__ import annotations
 
-from .._validation import check_choice, check_reduction, check_scalar, prepare_binary, reduce
+from .._validation import (check_choice, check_reduction, check_scalar, prepare_binary, reduce)
+from ._common import EPS, safe_div, signed_labels
 from ._registry import register
 
-__all__ = ["binary_cross_entropy", "hinge", "margin_hinge"]
+__all__ = ["binary_cross_entropy", "hinge", "margin_hinge", "focal", "weighted_bce"]
 
 LOG_FLOOR = -100.0  # torch.nn.BCELoss clamps each log term at -100
 
@@ -112,18 +117,13 @@ def binary_cross_entropy(y_pred, y_true, *, from_logits: bool = False, eps: floa
         # With u = 2t - 1 in {-1, 1} both terms are one: -log sigmoid(u x)
         # (t = 1: -log sigmoid(x); t = 0: -log sigmoid(-x)); one transcendental
         # per element instead of two (the benchmark's 3x-of-fused-BCE target).
-        loss = -ops.log_sigmoid((2.0 * t - 1.0) * y)
+        loss = -ops.log_sigmoid(signed_labels(t) * y)
     elif eps is None:
         loss = -(t * _clamped_log(y, ops) + (1.0 - t) * _clamped_log(y, ops, complement=True))
     else:
         yc = ops.clip(y, eps, 1.0 - eps)
         loss = -(t * ops.log(yc) + (1.0 - t) * ops.log(1.0 - yc))
     return reduce(loss, reduction, ops)
-
-
-def _signed_labels(t, labels, ops):
-    """u in {-1, 1}: ``2t - 1`` for labels "01", ``t`` itself for "pm1"."""
-    return 2.0 * t - 1.0 if labels == "01" else t
 
 
 @register("000 Sec. 7 (Keras hinge on sigmoid outputs); 002 sec. Hinge Loss",
@@ -172,7 +172,7 @@ def hinge(y_pred, y_true, *, from_logits: bool = False, labels: str = "01",
     ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits, label_set=labels)
     if from_logits:
         y = ops.sigmoid(y)
-    u = _signed_labels(t, labels, ops)
+    u = signed_labels(t, labels)
     loss = ops.maximum(1.0 - u * y, ops.zeros_like(y))
     return reduce(loss, reduction, ops)
 
@@ -215,6 +215,147 @@ def margin_hinge(y_pred, y_true, *, margin: float = 1.0, labels: str = "01",
     check_scalar("margin", margin, low=0.0)
     check_choice("labels", labels, ("01", "pm1"))
     ops, f, t = prepare_binary(y_pred, y_true, label_set=labels, probabilities=False)
-    u = _signed_labels(t, labels, ops)
+    u = signed_labels(t, labels)
     loss = ops.maximum(margin - u * f, ops.zeros_like(f))
     return reduce(loss, reduction, ops)
+
+
+# --------------------------------------------------------------------------- binary focal
+
+@register("002 sec. Focal Loss (Lin et al. 2017, eq. 5)", class_name="FocalLoss",
+          tags=("focal",))
+def focal(y_pred, y_true, *, alpha: float | None = 0.25, gamma: float = 2.0,
+          from_logits: bool = False, eps: float = EPS, reduction: str = "mean"):
+    r"""Binary focal loss of Lin et al. (2017), with :math:`\alpha`-balancing.
+
+    .. math::
+
+        \mathrm{FL}(p_t) = -\alpha_t (1 - p_t)^{\gamma} \log(p_t),
+        \qquad p_t = \begin{cases} p & t = 1 \\ 1 - p & t = 0 \end{cases},
+        \qquad \alpha_t = \begin{cases} \alpha & t = 1 \\ 1 - \alpha & t = 0 \end{cases}
+
+    Source: 002 sec. "Focal Loss" (describes the modulating factor on CE; the
+    formula was lost in extraction, this is Lin et al.'s eq. 5).
+    ``alpha=None`` drops :math:`\alpha_t` (Lin et al.'s eq. 4). Alpha side:
+    :math:`\alpha` weights the **positives** (t = 1), as in torchvision's
+    ``sigmoid_focal_loss`` (which disables it with ``alpha < 0``) and Keras'
+    ``BinaryFocalCrossentropy(apply_class_balancing=True)`` (Keras ignores
+    ``alpha`` unless ``apply_class_balancing``); see ``docs/conventions.md``.
+    Defaults :math:`\alpha = 0.25, \gamma = 2` are Lin et al.'s.
+
+    Stability: with ``from_logits`` and :math:`z_t = (2t-1)z`,
+    :math:`\log p_t = \log\sigma(z_t)` and
+    :math:`(1-p_t)^\gamma = \exp(\gamma \log\sigma(-z_t))`, both through
+    ``log_sigmoid`` (never ``log(sigmoid)``), finite for :math:`|z| = 10^4`. On
+    probabilities, :math:`p_t` is clipped to ``[eps, 1]`` before the log, and
+    :math:`(1-p_t)^\gamma` is evaluated only where :math:`1-p_t > 0` (0
+    elsewhere), so the gradient is finite at :math:`p \in \{0, 1\}` even for
+    :math:`0 < \gamma < 1`.
+
+    Range: :math:`[0, \infty)` (:math:`\le -\log\mathrm{eps}` on probabilities).
+    Smooth in the logit; :math:`\gamma = 0,\ \alpha=` ``None`` is binary cross-entropy.
+
+    Args:
+        y_pred: probabilities :math:`p \in [0, 1]` (logits if ``from_logits``), shape ``(*)``.
+        y_true: labels in {0, 1}, same shape.
+        alpha: :math:`\alpha \in [0, 1]` weight of the positive class, or ``None``.
+        gamma: focusing parameter :math:`\gamma \ge 0`.
+        from_logits: ``y_pred`` are logits.
+        eps: clip of :math:`p_t` before the log (probabilities only).
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Example:
+        >>> import numpy as np
+        >>> focal(np.array([0.9, 0.2]), np.array([1, 1]), reduction="none").round(5)
+        array([0.00026, 0.25751])
+    """
+    if alpha is not None:
+        check_scalar("alpha", alpha, low=0.0, high=1.0)
+    check_scalar("gamma", gamma, low=0.0)
+    check_scalar("eps", eps, low=0.0, high=1.0, low_open=True, high_open=True)
+    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
+    if from_logits:
+        z_t = signed_labels(t) * y
+        log_pt = ops.log_sigmoid(z_t)
+        mod = ops.exp(gamma * ops.log_sigmoid(-z_t)) if gamma != 0 else ops.ones_like(y)
+    else:
+        p_t = t * y + (1.0 - t) * (1.0 - y)
+        q = t * (1.0 - y) + (1.0 - t) * y          # 1 - p_t without cancellation
+        log_pt = ops.log(ops.clip(p_t, eps, 1.0))
+        if gamma == 0:
+            mod = ops.ones_like(y)
+        else:
+            # q ** gamma has an infinite derivative at q = 0 for gamma < 1: evaluate
+            # the power on 1 there and return 0 (its value) instead.
+            pos = q > 0
+            mod = ops.where(pos, ops.where(pos, q, ops.ones_like(q)) ** gamma, ops.zeros_like(q))
+    loss = -mod * log_pt
+    if alpha is not None:
+        loss = (t * alpha + (1.0 - t) * (1.0 - alpha)) * loss
+    return reduce(loss, reduction, ops)
+
+
+# --------------------------------------------------------------------------- class-weighted BCE (003)
+
+def _check_weights(weights):
+    if weights is None:
+        return None
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__") or len(weights) != 2:
+        raise TypeError(f"weights must be None or a pair (W_n, W_p) of positive numbers, "
+                        f"got {weights!r}")
+    w_n = check_scalar("weights[0] (W_n)", weights[0], low=0.0, low_open=True)
+    w_p = check_scalar("weights[1] (W_p)", weights[1], low=0.0, low_open=True)
+    return w_n, w_p
+
+
+@register("003 supp. Sec. 7.2 (Tables 8, 9)",
+          class_name="WeightedBCELoss", tags=("convex",))
+def weighted_bce(y_pred, y_true, *, weights=None, from_logits: bool = False,
+                 eps: float | None = None, reduction: str = "mean"):
+    r"""Class-weighted binary cross-entropy, the weighted baseline of 003 supp. Sec. 7.2.
+
+    .. math::
+
+        L_i = -\bigl(W_p\, y_i \log p_i + W_n\, (1 - y_i) \log(1 - p_i)\bigr),
+        \quad W_n = \frac{|n| + |p|}{2|n|},\ W_p = \frac{|n| + |p|}{2|p|}
+
+    ``weights=None`` computes :math:`(W_n, W_p)` from the labels of the batch
+    itself (a class absent from the batch gets weight 0, it has no terms);
+    ``weights=(W_n, W_p)`` uses fixed weights, e.g. ``class_weights(y_train)``
+    over the training set as in the paper (Table 8). The per-element terms
+    are :func:`binary_cross_entropy`'s (torch's -100 clamp by default,
+    ``eps`` for Keras' clip, the stable log-sigmoid path for logits), so
+    :math:`L = W_{y}\,\text{BCE}` equals ``torch.nn.BCELoss(weight=W)`` and
+    Keras' ``BinaryCrossentropy`` with ``sample_weight=W``. ``"mean"`` divides by
+    the number of elements (not by the sum of weights), as both do.
+
+    Range :math:`[0, \infty)` (logits) or :math:`[0, 100\max W]`. Gradient
+    that of BCE times the weight.
+
+    Args:
+        y_pred: probabilities in [0, 1] (logits if ``from_logits``), shape ``(*)``.
+        y_true: labels in {0, 1}, same shape.
+        weights: ``None`` (batch counts) or a pair ``(W_n, W_p)`` of positive numbers.
+        from_logits: ``y_pred`` holds logits.
+        eps: ``None`` (torch clamp) or Keras' clip width, see :func:`binary_cross_entropy`.
+        reduction: ``"none"`` (shape ``(*)``), ``"mean"`` or ``"sum"``.
+
+    Source: document 003, supplement Sec. 7.2, Tables 8 and 9.
+
+    Example:
+        >>> import numpy as np
+        >>> weighted_bce(np.array([0.9, 0.2, 0.4, 0.3]), np.array([1, 0, 0, 0]), reduction="none").round(4)
+        array([0.2107, 0.1488, 0.3406, 0.2378])
+    """
+    check_reduction(reduction)
+    w = _check_weights(weights)
+    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
+    bce = binary_cross_entropy(y, t, from_logits=from_logits, eps=eps, reduction="none")
+    if w is None:
+        n_pos = ops.sum(t)
+        n_all = ops.sum(ops.ones_like(t))
+        w_p = safe_div(n_all, 2.0 * n_pos, ops)
+        w_n = safe_div(n_all, 2.0 * (n_all - n_pos), ops)
+    else:
+        w_n, w_p = w
+    return reduce((t * w_p + (1.0 - t) * w_n) * bce, reduction, ops)

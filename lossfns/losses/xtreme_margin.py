@@ -9,9 +9,10 @@ from .._ops import get_ops
 from .._validation import (as_array, check_choice, check_finite, check_float, check_in_range,
                            check_nonempty, check_reduction, check_same_shape, check_scalar,
                            prepare_binary, reduce)
+from ..metrics import hard_labels
 from ._registry import register
 
-__all__ = ["xtreme_margin", "xm_s_term", "xm_g_term", "conditional_accuracy", "conditional_risk"]
+__all__ = ["xtreme_margin", "xm_s_term", "xm_g_term", "conditional_risk"]
 
 S_READINGS = ("product", "exponential")
 
@@ -35,7 +36,7 @@ def xm_s_term(y, t, ops, s_reading: str = "product", e: float = math.e):
 
 def xm_g_term(y, t, ops, lam1: float, lam2: float):
     r"""The "extreme margin" term :math:`g` of 000 eq. (4), with :math:`y_{pred}` of eq. (7)."""
-    y_hard = ops.where(y >= 0.5, ops.ones_like(y), ops.zeros_like(y))
+    y_hard = hard_labels(y, ops)                      # eq. (7): 1 iff y >= 0.5
     correct = y_hard == t
     lam = ops.where(t == 0, ops.const(lam1, y), ops.const(lam2, y))
     return ops.where(correct, lam * ops.square(2.0 * y - 1.0), ops.zeros_like(y))
@@ -113,63 +114,6 @@ def xtreme_margin(y_pred, y_true, *, lam1: float = 1.0, lam2: float = 1.0,
     wrong_val = e * d if s_reading == "product" else ops.exp(d)
     loss = ops.where(wrong, wrong_val, correct_val)
     return reduce(loss, reduction, ops)
-
-
-def conditional_accuracy(y_pred, y_true, *, cls: int = 0, threshold: float = 0.5,
-                         from_logits: bool = False, axis=None):
-    r"""Conditional (per-class) accuracy, document 000 eq. (17).
-
-    .. math::
-
-        \text{Conditional Accuracy}_0 = \frac{\sum_{x \in N_D} \mathbb{1}[f(x) = 0]}{|N_D|}
-
-    where :math:`N_D` is the set of points of class 0 and :math:`f(x) =
-    \hat y = \mathbb{1}[y \ge \text{threshold}]` the hard prediction of
-    eq. (7) (threshold 0.5). ``cls=1`` gives the same ratio on the points
-    :math:`D` of class 1 (the recall / sensitivity); ``cls=0`` is the
-    specificity. A metric, not a loss: piecewise constant in ``y_pred``
-    (zero gradient almost everywhere).
-
-    Range [0, 1]. A class absent from ``y_true`` (``|N_D| = 0``) is an error
-    (``lossfns.evaluation.conditional_accuracy`` returns 0.0 there instead).
-
-    Args:
-        y_pred: probabilities in [0, 1] (logits if ``from_logits``), shape ``(*)``.
-        y_true: labels in {0, 1}, same shape.
-        cls: the class conditioned on, 0 or 1.
-        threshold: decision threshold in (0, 1) on the probability.
-        from_logits: ``y_pred`` holds logits (compared with
-            :math:`\mathrm{logit}(\text{threshold})`, no sigmoid rounding).
-        axis: ``None`` (all elements) or an axis/tuple of axes to reduce, e.g.
-            ``-1`` for a stack of models ``(n_models, n_samples)``.
-
-    Returns:
-        a scalar array (``axis=None``) or the reduced array, in ``y_pred``'s dtype.
-
-    Source: document 000, Sec. 15, eq. (17).
-
-    Example:
-        >>> import numpy as np
-        >>> y, t = np.array([0.1, 0.6, 0.3, 0.8, 0.4]), np.array([0, 0, 0, 1, 1])
-        >>> float(conditional_accuracy(y, t, cls=0)), float(conditional_accuracy(y, t, cls=1))
-        (0.6666666666666666, 0.5)
-    """
-    check_choice("cls", cls, (0, 1))
-    check_scalar("threshold", threshold, low=0.0, high=1.0, low_open=True, high_open=True)
-    ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
-    cut = math.log(threshold / (1.0 - threshold)) if from_logits else threshold
-    one, zero = ops.ones_like(y), ops.zeros_like(y)
-    y_hard = ops.where(y >= cut, one, zero)
-    member = ops.where(t == float(cls), one, zero)
-    hits = ops.where(y_hard == t, member, zero)
-    n = ops.sum(member, axis=axis) if axis is not None else ops.sum(member)
-    k = ops.sum(hits, axis=axis) if axis is not None else ops.sum(hits)
-    if ops.eager(n):
-        import numpy as np
-        if np.any(ops.to_numpy(n) == 0):
-            raise ValueError(f"y_true has no element of class {cls} (along axis={axis!r}): "
-                             f"conditional accuracy of class {cls} is undefined")
-    return k / n
 
 
 def conditional_risk(y_pred, p_true, *, loss=None, from_logits: bool = False,

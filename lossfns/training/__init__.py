@@ -1,16 +1,29 @@
-"""Trainers: batched PyTorch MLPs (many models at once), the faithful Keras loop, splits.
+"""Data and training layer: trainers, model specs, optimisers, splits, samplers, devices.
 
-The Keras trainer lives in :mod:`lossfns.training.keras_trainer` and is not
-imported here (importing TensorFlow takes seconds).
+Batched PyTorch MLPs (many models at once, :mod:`.batched`), the faithful
+Keras loop (:mod:`.keras_trainer`, not imported here: importing TensorFlow
+takes seconds), splits (:mod:`.splits`), class weights and oversampling
+(:mod:`.samplers`) and the one device rule (:mod:`.device`). The networks of
+the documents (``PAPER000_SPEC``...) live with their protocols in
+:mod:`lossfns.experiments`.
 """
-from .batched import (Task, TrainResult, cv_tasks, model_seed, predict, resolve_device,
-                      train_batched)
-from .mlp import BOUNDARY_SPEC, PAPER000_SPEC, PAPER003_SPEC, MLPSpec, forward, glorot_init
+from .._deprecation import moved_names
+from .batched import Task, TrainResult, cv_tasks, model_seed, predict, train_batched
+from .device import DEVICES, resolve_device
+from .mlp import forward, glorot_init
 from .optim import SGD, Adam, RMSprop, make_optimizer
+from .samplers import class_weights, random_oversample
+from .spec import MLPSpec
 from .splits import (IMAGE_FRACTIONS, TABULAR_FRACTIONS, Split, standardize, stratified_kfold,
                      train_val_test_split)
 
-__all__ = ["Task", "TrainResult", "cv_tasks", "model_seed", "predict", "resolve_device",
-           "train_batched", "BOUNDARY_SPEC", "PAPER000_SPEC", "PAPER003_SPEC", "MLPSpec", "forward",
-           "glorot_init", "SGD", "Adam", "RMSprop", "make_optimizer", "IMAGE_FRACTIONS",
+__all__ = ["Task", "TrainResult", "cv_tasks", "model_seed", "predict", "resolve_device", "DEVICES",
+           "train_batched", "MLPSpec", "forward", "glorot_init", "SGD", "Adam", "RMSprop",
+           "make_optimizer", "class_weights", "random_oversample", "IMAGE_FRACTIONS",
            "TABULAR_FRACTIONS", "Split", "standardize", "stratified_kfold", "train_val_test_split"]
+
+__getattr__ = moved_names(__name__, {
+    "PAPER000_SPEC": "lossfns.experiments.paper000:PAPER000_SPEC",
+    "BOUNDARY_SPEC": "lossfns.experiments.paper000:BOUNDARY_SPEC",
+    "PAPER003_SPEC": "lossfns.experiments.paper003:PAPER003_SPEC",
+})

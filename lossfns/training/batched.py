@@ -28,6 +28,8 @@ import numpy as np
 import torch
 
 from .._progress import progress
+from .._validation import check_positive_int, check_xy
+from .device import resolve_device
 from .mlp import MLPSpec, dropout_multipliers, forward, glorot_init
 from .optim import make_optimizer
 
@@ -73,32 +75,9 @@ def model_seed(seed: int, model_id: int) -> int:
                & np.uint64(2**63 - 1))
 
 
-def resolve_device(device: str) -> torch.device:
-    """"auto" (cuda when available), "cpu" or "cuda", as a ``torch.device``."""
-    from ..artifacts import resolve_device as _resolve
-    return torch.device(_resolve(device))
-
-
-def _pos_int(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name} must be a positive int, got {v!r}")
-
-
 def _as_xy(X, y, what: str, m: int, d: int | None):
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    if X.ndim != 2:
-        raise ValueError(f"tasks[{m}].X_{what} must be 2-D (n, d), got shape {X.shape}")
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"tasks[{m}].y_{what} must have shape ({X.shape[0]},), got {y.shape}")
-    if d is not None and X.shape[1] != d:
-        raise ValueError(f"tasks[{m}].X_{what} has {X.shape[1]} features, expected {d}")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError(f"tasks[{m}].y_{what} must contain only 0 and 1")
-    if not np.isfinite(X).all():
-        raise ValueError(f"tasks[{m}].X_{what} contains NaN or inf")
-    return X, y
-
+    return check_xy(X, y, x_name=f"tasks[{m}].X_{what}", y_name=f"tasks[{m}].y_{what}",
+                    n_features=d, finite=True)
 
 def _pad(arrays, dtype, device, width=None):
     """Stack ragged (n_m, ...) arrays into (M, n_max, ...) with zero padding + lengths."""
@@ -160,10 +139,10 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
     tasks = list(tasks)
     if not tasks:
         raise ValueError("tasks must be a non-empty sequence of Task")
-    _pos_int("epochs", epochs)
-    _pos_int("batch_size", batch_size)
+    check_positive_int("epochs", epochs)
+    check_positive_int("batch_size", batch_size)
     if patience is not None:
-        _pos_int("patience", patience)
+        check_positive_int("patience", patience)
     if loss_reduction not in ("mean", "batch"):
         raise ValueError(f"loss_reduction must be 'mean' or 'batch', got {loss_reduction!r}")
     if dtype not in (torch.float32, torch.float64):
@@ -172,7 +151,7 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
     model_ids = list(range(M)) if model_ids is None else [int(i) for i in model_ids]
     if len(model_ids) != M:
         raise ValueError(f"model_ids must have one id per task ({M}), got {len(model_ids)}")
-    dev = resolve_device(device)
+    dev = torch.device(resolve_device(device))
 
     # ---- data, padded to (M, n_max, d)
     d = np.asarray(tasks[0].X_train).shape[-1] if np.asarray(tasks[0].X_train).ndim == 2 else None
@@ -306,7 +285,7 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
     if dev.type == "cpu":
         hardware_flush = torch.set_flush_denormal(True)
         if threads is not None:
-            _pos_int("threads", threads)
+            check_positive_int("threads", threads)
             torch.set_num_threads(threads)
         # one thread that flushes denormals itself: the optimiser's own flush is redundant
         opt.flush_tiny = not (hardware_flush and torch.get_num_threads() == 1)

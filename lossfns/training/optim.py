@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from .._validation import check_positive
+
 
 def _bcast(active: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     return active.view(-1, *([1] * (p.dim() - 1)))
@@ -24,11 +26,6 @@ TINY = 1e-30
 
 def _flush(t: torch.Tensor, on: bool = True) -> torch.Tensor:
     return t.masked_fill_(t.abs() < TINY, 0.0) if on else t
-
-
-def _check_pos(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
 class StackedOptimizer:
@@ -57,7 +54,7 @@ class SGD(StackedOptimizer):
 
     def __init__(self, params, lr: float = 0.01):
         super().__init__(params)
-        _check_pos("lr", lr)
+        check_positive("lr", lr)
         self.lr = float(lr)
 
     def _update(self, i, p, g, act):
@@ -78,8 +75,8 @@ class RMSprop(StackedOptimizer):
 
     def __init__(self, params, lr: float = 1e-3, rho: float = 0.9, eps: float = 1e-7):
         super().__init__(params)
-        _check_pos("lr", lr)
-        _check_pos("eps", eps)
+        check_positive("lr", lr)
+        check_positive("eps", eps)
         if not 0.0 <= rho < 1.0:
             raise ValueError(f"rho must be in [0, 1), got {rho!r}")
         self.lr, self.rho, self.eps = float(lr), float(rho), float(eps)
@@ -116,8 +113,8 @@ class Adam(StackedOptimizer):
         if style not in ("torch", "keras"):
             raise ValueError(f"style must be 'torch' or 'keras', got {style!r}")
         eps = (1e-8 if style == "torch" else 1e-7) if eps is None else eps
-        _check_pos("lr", lr)
-        _check_pos("eps", eps)
+        check_positive("lr", lr)
+        check_positive("eps", eps)
         for name, b in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0.0 <= b < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {b!r}")

@@ -7,6 +7,8 @@ import numpy as np
 from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from .._validation import check_int
+
 
 @dataclass(frozen=True)
 class Split:
@@ -33,18 +35,13 @@ class Split:
         return out
 
 
-def _check_int(name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-
-
 def stratified_kfold(y, n_splits: int = 10, *, n_repeats: int = 1, seed: int = 0) -> list[Split]:
     """Repeated stratified K-fold (``RepeatedStratifiedKFold(random_state=seed)``).
 
     Returns ``n_repeats * n_splits`` Splits in repeat-major order.
     """
-    _check_int("n_splits", n_splits, 2)
-    _check_int("n_repeats", n_repeats)
+    check_int("n_splits", n_splits, 2, what="an int >= 2", type_error=ValueError)
+    check_int("n_repeats", n_repeats, 1, what="an int >= 1", type_error=ValueError)
     y = np.asarray(y)
     cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
     return [Split(np.sort(tr), np.sort(te), None, k // n_splits, k % n_splits, seed)

@@ -1,0 +1,22 @@
+"""Old names that moved keep working for a while, with a DeprecationWarning saying where they went."""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+
+
+def moved_names(package: str, moved: dict):
+    """A module ``__getattr__`` that forwards each old name of ``package`` to its new home.
+
+    ``moved`` maps an old name to ``"new.module:attribute"``; the new module is
+    imported only when the old name is used (no import-time dependency).
+    """
+    def __getattr__(name):
+        if name in moved:
+            module, _, attr = moved[name].partition(":")
+            warnings.warn(f"{package}.{name} moved to {module}.{attr or name}; import it from there",
+                          DeprecationWarning, stacklevel=2)
+            return getattr(importlib.import_module(module), attr or name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    return __getattr__

@@ -1,0 +1,290 @@
+"""Artefacts of a notebook run: atomic writes, provenance, results files.
+
+A notebook starts a run right after its ``parameters`` cell::
+
+    run = lossfns.artifacts.start_run(globals(), "000-3_xtreme_margin_loss")
+
+and then writes everything through it::
+
+    run.save_figure(fig, "fig3_correct_case")       # figures/<profile>/<notebook>/...png
+    run.save_table(df, "table1")                    # results/<profile>/<notebook>/table1.{csv,md}
+    run.record("table1", df)                        # results.json entry
+    run.finish()                                    # results.json + manifest.json
+
+Layout (``out_dir`` defaults to the repository root)::
+
+    <out_dir>/figures/<profile>/<notebook>/<name>.png (+ <name>.png.provenance.json)
+    <out_dir>/results/<profile>/<notebook>/<name>.csv, <name>.md (+ provenance sidecars)
+    <out_dir>/results/<profile>/<notebook>/results.json   (numbers only: deterministic)
+    <out_dir>/results/<profile>/<notebook>/manifest.json  (artefacts + provenance)
+
+Results files hold numbers only, so two runs with the same seed give byte-identical
+results; everything volatile (commit, wall time, versions) lives in the
+provenance sidecars and the manifest. Every file is written to a temporary
+file in the destination folder and renamed into place, so an interrupted run
+never leaves a half-written artefact.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import math
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from ..training.device import DEVICES, resolve_device
+from .paths import figures_dir, repo_root, results_dir
+from .profiles import PROFILES, REQUIRED_PARAMETERS
+
+__all__ = ["start_run", "NotebookRun", "atomic_write", "provenance", "repo_root",
+           "PROFILES", "DEVICES", "UnknownParameterError"]
+
+_VERSIONED = ("lossfns", "numpy", "torch", "tensorflow-cpu", "tensorflow", "keras", "pandas",
+              "scikit-learn", "matplotlib", "papermill")
+
+
+class UnknownParameterError(ValueError):
+    """A parameter passed to a notebook (``-p name value``) that it does not declare."""
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode: str = "w", **kwargs):
+    """Open a temporary file beside ``path``; rename it over ``path`` on success.
+
+    On any exception (including KeyboardInterrupt) the temporary file is
+    removed and ``path`` keeps its previous content, if any.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    if hasattr(o, "columns"):  # pandas DataFrame; MultiIndex columns become "a/b"
+        o = o.copy()
+        o.columns = ["/".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in o.columns]
+        return o.to_dict(orient="records")
+    if hasattr(o, "to_dict"):  # pandas Series
+        return {str(k): v for k, v in o.to_dict().items()}
+    raise TypeError(f"cannot serialise {type(o).__name__} to JSON")
+
+
+def dumps(obj) -> str:
+    """Deterministic JSON (sorted keys, NaN as null)."""
+    def clean(o):
+        if isinstance(o, float) and not math.isfinite(o):
+            return None
+        if isinstance(o, dict):
+            return {str(k): clean(v) for k, v in o.items()}
+        if isinstance(o, (list, tuple)):
+            return [clean(v) for v in o]
+        return o
+    return json.dumps(clean(json.loads(json.dumps(obj, default=_json_default))),
+                      indent=2, sort_keys=True) + "\n"
+
+
+def _git(*args) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=repo_root(), capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[name] = metadata.version(name)
+    return out
+
+
+def provenance(**extra) -> dict:
+    """Git commit and dirty flag, package versions and host, plus ``extra``."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {"git_commit": _git("rev-parse", "HEAD"),
+            "git_dirty": None if status is None else bool(status),
+            "versions": _versions(), "host": platform.node(), "platform": platform.platform(),
+            **extra}
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy, torch (and Keras when it is already imported)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    import torch
+    torch.manual_seed(seed)
+    if "keras" in sys.modules:
+        import keras
+        keras.utils.set_random_seed(seed)
+
+
+def _assigned_names(source: str) -> list[str]:
+    names = []
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) else [])
+        names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
+
+
+def declared_and_injected(history: list[str]) -> tuple[list[str], list[str]]:
+    """From the kernel's input history, the names of the ``parameters`` cell and
+    of papermill's injected cell (``# Parameters`` header) that follows it."""
+    for i, src in enumerate(history):
+        if src.lstrip().startswith("# Parameters") and i > 0:
+            return _assigned_names(history[i - 1]), _assigned_names(src)
+    return [], []
+
+
+def check_parameters(declared, injected) -> None:
+    unknown = sorted(set(injected) - set(declared))
+    if unknown:
+        raise UnknownParameterError(
+            f"unknown notebook parameter(s) {unknown}; this notebook declares {sorted(declared)}")
+
+
+@dataclass
+class NotebookRun:
+    """One execution of a notebook: where its artefacts go and what they carry."""
+
+    notebook: str
+    params: dict
+    profile: str
+    seed: int
+    device: str
+    out_dir: Path
+    started: float = field(default_factory=time.time)
+    results: dict = field(default_factory=dict)
+    artefacts: list = field(default_factory=list)
+
+    @property
+    def figures_dir(self) -> Path:
+        return figures_dir(self.profile, self.notebook, self.out_dir)
+
+    @property
+    def results_dir(self) -> Path:
+        return results_dir(self.profile, self.notebook, self.out_dir)
+
+    def _provenance(self) -> dict:
+        return provenance(notebook=self.notebook, parameters=self.params, seed=self.seed,
+                          profile=self.profile, device=self.device,
+                          wall_time_s=round(time.time() - self.started, 3))
+
+    def _register(self, path: Path, sidecar: bool = True) -> Path:
+        if sidecar:
+            with atomic_write(path.with_name(path.name + ".provenance.json")) as fh:
+                fh.write(dumps(self._provenance()))
+        self.artefacts.append(str(path.relative_to(self.out_dir)))
+        return path
+
+    def save_figure(self, fig, name: str, dpi: int = 120) -> Path:
+        """Save a matplotlib figure as PNG with provenance in its metadata and a sidecar."""
+        path = self.figures_dir / f"{name}.png"
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight",
+                    metadata={"Software": "lossfns", "Description": dumps(self._provenance())})
+        with atomic_write(path, "wb") as fh:
+            fh.write(buf.getvalue())
+        return self._register(path)
+
+    def save_table(self, df, name: str, floatfmt: str = ".4f", caption: str | None = None) -> Path:
+        """Save a pandas DataFrame as ``<name>.csv`` and ``<name>.md``."""
+        csv_path = self.results_dir / f"{name}.csv"
+        with atomic_write(csv_path) as fh:
+            df.to_csv(fh, index=False, float_format="%.10g")
+        # '|' inside a cell (e.g. "|y - t|") would split a Markdown column: escape it.
+        esc = df.rename(columns=lambda c: str(c).replace("|", "\\|")).map(
+            lambda v: v.replace("|", "\\|") if isinstance(v, str) else v)
+        md = esc.to_markdown(index=False, floatfmt=floatfmt)  # pandas -> tabulate
+        md_path = self.results_dir / f"{name}.md"
+        with atomic_write(md_path) as fh:
+            fh.write((f"{caption}\n\n" if caption else "") + md + "\n")
+        self._register(csv_path)
+        return self._register(md_path)
+
+    def record(self, key: str, value) -> None:
+        """Add ``value`` (numbers, lists, dicts, DataFrames) to results.json under ``key``."""
+        self.results[key] = value
+
+    def reproduce(self, key: str, value: float, *, dataset: str, stand_in: bool = False,
+                  note: str = "") -> None:
+        """Record our value of the published number ``key`` (an id of
+        ``data/published_numbers.csv``) for the replication report."""
+        from .published import published
+        if key not in published().index:
+            raise KeyError(f"{key!r} is not an id of data/published_numbers.csv")
+        self.results.setdefault("reproduced", {})[key] = {
+            "value": float(value), "dataset": dataset, "stand_in": bool(stand_in), "note": note}
+
+    def finish(self) -> None:
+        """Write results.json and manifest.json; print where the artefacts are."""
+        res = self.results_dir / "results.json"
+        with atomic_write(res) as fh:
+            fh.write(dumps({"notebook": self.notebook, "profile": self.profile, "seed": self.seed,
+                            "results": self.results}))
+        self._register(res, sidecar=True)
+        manifest = {"artefacts": sorted(set(self.artefacts)), **self._provenance()}
+        with atomic_write(self.results_dir / "manifest.json") as fh:
+            fh.write(dumps(manifest))
+        print(f"{len(set(self.artefacts))} artefacts written for {self.notebook} ({self.profile})")
+
+
+def start_run(namespace: dict, notebook: str) -> NotebookRun:
+    """Validate a notebook's parameters and start its run.
+
+    ``namespace`` is the notebook's ``globals()``. Checks that the notebook
+    declares the required parameters (``profile``, ``seed``, ``device``,
+    ``out_dir``), that papermill injected no parameter the notebook does not
+    declare (papermill itself only warns), and their values; then resolves the
+    device, seeds every RNG and returns the :class:`NotebookRun`.
+    """
+    missing = [p for p in REQUIRED_PARAMETERS if p not in namespace]
+    if missing:
+        raise ValueError(f"notebook {notebook} lacks required parameter(s) {missing} in its "
+                         f"'parameters' cell")
+    declared, injected = declared_and_injected(list(namespace.get("In", [])))
+    check_parameters(declared, injected)
+    profile, seed, device = namespace["profile"], namespace["seed"], namespace["device"]
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    out_dir = Path(namespace["out_dir"]) if namespace["out_dir"] else repo_root()
+    names = declared or [k for k in REQUIRED_PARAMETERS]
+    params = {k: namespace[k] for k in names if k in namespace}
+    dev = resolve_device(device)
+    seed_everything(seed)
+    return NotebookRun(notebook, params, profile, seed, dev, out_dir.resolve())

@@ -1,0 +1,57 @@
+"""Where the suite's files live: one definition of every path of the pipeline.
+
+``root`` defaults to the repository root; notebooks may write under another
+``out_dir`` (tests, sweeps), which then plays the role of the root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["repo_root", "results_dir", "figures_dir", "executed_notebook", "failed_notebook",
+           "published_numbers_csv", "ambiguities_md", "report_md", "RESULTS", "FIGURES"]
+
+RESULTS = "results"
+FIGURES = "figures"
+
+
+def repo_root() -> Path:
+    """The repository root (the folder holding ``lossfns/``)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def results_dir(profile: str, notebook: str = "", root: Path | None = None) -> Path:
+    """``<root>/results/<profile>/<notebook>`` (the profile's folder when ``notebook`` is empty)."""
+    base = (root or repo_root()) / RESULTS / profile
+    return base / notebook if notebook else base
+
+
+def figures_dir(profile: str, notebook: str, root: Path | None = None) -> Path:
+    """``<root>/figures/<profile>/<notebook>``."""
+    return (root or repo_root()) / FIGURES / profile / notebook
+
+
+def executed_notebook(notebook: str, profile: str, root: Path | None = None) -> Path:
+    """Where a run of ``notebooks/<notebook>.ipynb`` writes the executed notebook: in place for
+    ``quick`` (the committed notebooks carry quick outputs), else ``reports/notebooks/<profile>/``."""
+    root = root or repo_root()
+    if profile == "quick":
+        return root / "notebooks" / f"{notebook}.ipynb"
+    return root / "reports" / "notebooks" / profile / f"{notebook}.ipynb"
+
+
+def failed_notebook(notebook: str, profile: str, root: Path | None = None) -> Path:
+    """Where a failing run keeps its partial notebook."""
+    return (root or repo_root()) / "build" / "failed" / f"{notebook}.{profile}.ipynb"
+
+
+def published_numbers_csv(root: Path | None = None) -> Path:
+    return (root or repo_root()) / "data" / "published_numbers.csv"
+
+
+def ambiguities_md(root: Path | None = None) -> Path:
+    return (root or repo_root()) / "docs" / "ambiguities.md"
+
+
+def report_md(root: Path | None = None) -> Path:
+    return (root or repo_root()) / "reports" / "REPLICATION.md"
