@@ -20,3 +20,15 @@ def moved_names(package: str, moved: dict):
             return getattr(importlib.import_module(module), attr or name)
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
     return __getattr__
+
+
+def moved_module(old: str, new: str):
+    """A module ``__getattr__`` for a module that moved as a whole: every attribute of ``old``
+    is that of ``new`` (imported on first use). Warns once, at import of ``old``, unless
+    ``old`` runs as ``__main__`` (``python -m lossfns.run`` stays a documented command)."""
+    if old != "__main__":
+        warnings.warn(f"{old} moved to {new}; import it from there", DeprecationWarning, stacklevel=3)
+
+    def __getattr__(name):
+        return getattr(importlib.import_module(new), name)
+    return __getattr__

@@ -1,18 +1,6 @@
-"""Former location of :mod:`lossfns.pipeline.report`, kept so that old imports and ``python -m lossfns.report`` work.
+"""``python -m lossfns.report`` runs :mod:`lossfns.pipeline.report`; importing ``lossfns.report`` still works (deprecated)."""
+from ._deprecation import moved_module
 
-Every attribute of ``lossfns.report`` is that of ``lossfns.pipeline.report`` (importing
-the old name gives a DeprecationWarning); ``python -m lossfns.report`` stays the documented command and does not warn.
-"""
-
-import warnings
-
-from .pipeline import report as _module
-
+__getattr__ = moved_module(__name__, "lossfns.pipeline.report")
 if __name__ == "__main__":
-    raise SystemExit(_module.main())
-warnings.warn("lossfns.report moved to lossfns.pipeline.report; import it from there", DeprecationWarning,
-              stacklevel=2)
-
-
-def __getattr__(name):
-    return getattr(_module, name)
+    raise SystemExit(__getattr__("main")())

@@ -1,18 +1,6 @@
-"""Former location of :mod:`lossfns.pipeline.run`, kept so that old imports and ``python -m lossfns.run`` work.
+"""``python -m lossfns.run`` runs :mod:`lossfns.pipeline.run`; importing ``lossfns.run`` still works (deprecated)."""
+from ._deprecation import moved_module
 
-Every attribute of ``lossfns.run`` is that of ``lossfns.pipeline.run`` (importing
-the old name gives a DeprecationWarning); ``python -m lossfns.run`` stays the documented command and does not warn.
-"""
-
-import warnings
-
-from .pipeline import run as _module
-
+__getattr__ = moved_module(__name__, "lossfns.pipeline.run")
 if __name__ == "__main__":
-    raise SystemExit(_module.main())
-warnings.warn("lossfns.run moved to lossfns.pipeline.run; import it from there", DeprecationWarning,
-              stacklevel=2)
-
-
-def __getattr__(name):
-    return getattr(_module, name)
+    raise SystemExit(__getattr__("main")())

@@ -1,18 +1,6 @@
-"""Former location of :mod:`lossfns.pipeline.sweep`, kept so that old imports and ``python -m lossfns.sweep`` work.
+"""``python -m lossfns.sweep`` runs :mod:`lossfns.pipeline.sweep`; importing ``lossfns.sweep`` still works (deprecated)."""
+from ._deprecation import moved_module
 
-Every attribute of ``lossfns.sweep`` is that of ``lossfns.pipeline.sweep`` (importing
-the old name gives a DeprecationWarning); ``python -m lossfns.sweep`` stays the documented command and does not warn.
-"""
-
-import warnings
-
-from .pipeline import sweep as _module
-
+__getattr__ = moved_module(__name__, "lossfns.pipeline.sweep")
 if __name__ == "__main__":
-    raise SystemExit(_module.main())
-warnings.warn("lossfns.sweep moved to lossfns.pipeline.sweep; import it from there", DeprecationWarning,
-              stacklevel=2)
-
-
-def __getattr__(name):
-    return getattr(_module, name)
+    raise SystemExit(__getattr__("main")())
