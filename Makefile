@@ -15,8 +15,11 @@ KERNEL := lossfns
 PKG_SRC := $(shell find lossfns -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) pyproject.toml
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NAMES := $(notdir $(basename $(NOTEBOOKS)))
-QUICK := $(foreach n,$(NAMES),results/quick/$(n)/manifest.json)
-FULL := $(foreach n,$(NAMES),results/full/$(n)/manifest.json)
+# A notebook that ran leaves a stamp in an ignored folder (never a committed file), so a fresh
+# clone re-executes every notebook and later runs are incremental.
+STAMPS := .make/stamps
+QUICK := $(foreach n,$(NAMES),$(STAMPS)/quick/$(n).done)
+FULL := $(foreach n,$(NAMES),$(STAMPS)/full/$(n).done)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 PYTEST_ARGS ?=
@@ -47,33 +50,38 @@ test: $(INSTALLED)
 	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) \
 	  --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
 
-# Make dependencies of each notebook on the data files it declares.
-.make/deps.mk: $(NOTEBOOKS) | $(INSTALLED)
+# Make dependencies of each notebook: the lossfns modules it imports (transitively) and the
+# data files it declares; a change elsewhere in the package does not re-run it.
+.make/deps.mk: $(NOTEBOOKS) $(PKG_SRC) | $(INSTALLED)
 	@mkdir -p .make && $(PY) -m lossfns.run deps > $@.tmp && mv $@.tmp $@
 ifneq ($(filter _quick _full,$(MAKECMDGOALS)),)
 -include .make/deps.mk
 endif
 
-results/quick/%/manifest.json: notebooks/%.ipynb $(PKG_SRC) | $(INSTALLED)
-	$(PY) -m lossfns.run execute $< --profile quick
-
-results/full/%/manifest.json: notebooks/%.ipynb $(PKG_SRC) | $(INSTALLED)
-	$(PY) -m lossfns.run execute $< --profile full
+define run_notebook
+$(STAMPS)/$(1)/%.done: notebooks/%.ipynb | $(INSTALLED)
+	$$(PY) -m lossfns.run execute $$< --profile $(1)
+	@mkdir -p $$(@D) && touch $$@
+endef
+$(foreach p,quick full,$(eval $(call run_notebook,$(p))))
 
 # `stale` first forgets runs one of whose artefacts was deleted, so that Make re-runs them.
 quick: $(INSTALLED)
-	@$(if $(FORCE),rm -f results/quick/*/manifest.json && echo "FORCE: re-running every notebook",:)
+	@$(if $(FORCE),rm -f $(STAMPS)/quick/*.done && echo "FORCE: re-running every notebook",:)
 	@$(PY) -m lossfns.run stale --profile quick
 	@$(MAKE) --no-print-directory _quick
 _quick: $(QUICK)
 	@echo "quick profile up to date: $(words $(QUICK)) notebook(s)"
 
 reproduce: $(INSTALLED)
-	@$(if $(FORCE),rm -f results/full/*/manifest.json && echo "FORCE: re-running every notebook",:)
+	@git diff --quiet HEAD -- . ':(exclude)results' ':(exclude)figures' ':(exclude)reports' 2>/dev/null \
+	  || echo "warning: uncommitted changes: the artefacts will carry dirty provenance (commit first for publishable results)" >&2
+	@$(if $(FORCE),rm -f $(STAMPS)/full/*.done && echo "FORCE: re-running every notebook",:)
 	@$(PY) -m lossfns.run stale --profile full
 	@$(MAKE) --no-print-directory _full
 _full: $(FULL)
 	@echo "full profile up to date: $(words $(FULL)) notebook(s); artefacts in figures/full and results/full"
+	@$(PY) -m lossfns.pipeline.identity --profile full
 	@$(PY) -m lossfns.report
 	@$(PY) -m lossfns.site
 

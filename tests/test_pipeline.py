@@ -121,9 +121,12 @@ def test_stale_forgets_runs_with_missing_artefacts(tmp_path):
     r.save_table(pd.DataFrame({"a": [1]}), "t")
     r.finish()
     assert run.stale("quick", tmp_path) == []
+    mark = tmp_path / ".make/stamps/quick/nb.done"  # what make leaves after the run
+    mark.parent.mkdir(parents=True)
+    mark.touch()
     (tmp_path / "results/quick/nb/t.csv").unlink()
-    assert run.stale("quick", tmp_path) == [tmp_path / "results/quick/nb/manifest.json"]
-    assert not (tmp_path / "results/quick/nb/manifest.json").exists()
+    assert run.stale("quick", tmp_path) == [mark]
+    assert not mark.exists() and not (tmp_path / "results/quick/nb/manifest.json").exists()
 
 
 # --- execution ----------------------------------------------------------------------------
@@ -153,9 +156,12 @@ def test_same_seed_gives_identical_results(tmp_path):
 
 
 def test_data_deps_rules():
-    rules = run.data_deps()
-    assert f"results/quick/{PROOF.stem}/manifest.json:" in rules
-    assert f"results/full/{PROOF.stem}/manifest.json:" in rules
+    rules = dict(line.split(": ", 1) for line in run.data_deps().splitlines())
+    for profile in ("quick", "full"):
+        deps = rules[f".make/stamps/{profile}/{PROOF.stem}.done"].split()
+        # the modules the notebook imports, transitively, and nothing it does not import
+        assert "lossfns/pipeline/artifacts.py" in deps and "lossfns/losses/xtreme_margin.py" in deps
+        assert "lossfns/pipeline/sweep.py" not in deps and "lossfns/pipeline/site.py" not in deps
 
 
 # --- sweeps -------------------------------------------------------------------------------

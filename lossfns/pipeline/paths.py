@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["repo_root", "results_dir", "figures_dir", "executed_notebook", "failed_notebook",
-           "published_numbers_csv", "ambiguities_md", "report_md", "RESULTS", "FIGURES"]
+__all__ = ["repo_root", "results_dir", "figures_dir", "executed_notebook", "failed_notebook", "stamp",
+           "published_numbers_csv", "claims_csv", "ambiguities_md", "report_md", "identity_json",
+           "RESULTS", "FIGURES", "OUTPUT_DIRS"]
 
 RESULTS = "results"
 FIGURES = "figures"
+#: Folders the suite writes (never inputs of a run: provenance ignores them).
+OUTPUT_DIRS = (RESULTS, FIGURES, "reports")
 
 
 def repo_root() -> Path:
@@ -40,6 +43,11 @@ def executed_notebook(notebook: str, profile: str, root: Path | None = None) -> 
     return root / "reports" / "notebooks" / profile / f"{notebook}.ipynb"
 
 
+def stamp(profile: str, notebook: str, root: Path | None = None) -> Path:
+    """The marker ``make`` keeps for a notebook that ran (``.make/`` is git-ignored)."""
+    return (root or repo_root()) / ".make" / "stamps" / profile / f"{notebook}.done"
+
+
 def failed_notebook(notebook: str, profile: str, root: Path | None = None) -> Path:
     """Where a failing run keeps its partial notebook."""
     return (root or repo_root()) / "build" / "failed" / f"{notebook}.{profile}.ipynb"
@@ -47,6 +55,15 @@ def failed_notebook(notebook: str, profile: str, root: Path | None = None) -> Pa
 
 def published_numbers_csv(root: Path | None = None) -> Path:
     return (root or repo_root()) / "data" / "published_numbers.csv"
+
+
+def claims_csv(root: Path | None = None) -> Path:
+    return (root or repo_root()) / "data" / "claims.csv"
+
+
+def identity_json(profile: str, root: Path | None = None) -> Path:
+    """Where ``make reproduce`` writes its check of results.json against the committed files."""
+    return (root or repo_root()) / "build" / f"identity-{profile}.json"
 
 
 def ambiguities_md(root: Path | None = None) -> Path:
