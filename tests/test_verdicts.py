@@ -75,3 +75,20 @@ def test_kendall_exact_permutation_matches_the_audit():
     assert p == pytest.approx(0.469, abs=0.01)
     assert V.rank_claim(a, b)["verdict"] == "inconclusive"
     assert math.isclose(V.rank_claim(a, a)["value"], 1.0)
+
+
+def test_extreme_interval_has_its_coverage():
+    # over many (our experiment, the paper's experiment) pairs, the paper's min of 20 repeats
+    # falls inside our interval about 95% of the time
+    rng = np.random.default_rng(1)
+    hits = []
+    for i in range(300):
+        ours, paper = rng.normal(0.84, 0.02, size=(2, 20))
+        e = V.extreme_interval(ours, "min", n_sim=1000, seed=i)
+        hits.append(e.lo <= paper.min() <= e.hi)
+    assert 0.90 <= np.mean(hits) <= 0.99
+    assert e.value == pytest.approx(ours.min())
+    s = V.extreme_interval(np.abs(rng.normal(0.06, 0.01, size=20)), "max", log=True)
+    assert 0 < s.lo < s.hi
+    with pytest.raises(ValueError, match="which must be"):
+        V.extreme_interval(ours, "median")
