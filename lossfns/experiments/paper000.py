@@ -29,7 +29,9 @@ from ..training import MLPSpec, Task, cv_tasks, stratified_kfold, train_batched
 from ..training import standardize as standardize_train_only
 
 __all__ = ["PAPER000_SPEC", "BOUNDARY_SPEC", "parse_xm", "build_paper000_model", "make_loss", "loss_label", "cv_scores", "minmax_summary", "lambda_grid_scores",
-           "bootstrap_bias", "train_curves", "holdout_metrics", "holdout_tasks", "HOLDOUT_TEST_FRACTION"]
+           "bootstrap_bias", "train_curves", "holdout_metrics", "holdout_tasks", "HOLDOUT_TEST_FRACTION",
+           "CURVES_TEST_FRACTION", "BOUNDARY_TEST_FRACTION", "RATIO_PAIRS", "PRESETS",
+           "published_key", "xm_curve", "boundary_values", "loss_range_on_grid", "convexity_on_grid"]
 
 _XM = re.compile(r"^xm\(\s*([0-9.eE+-]+)\s*[,;]\s*([0-9.eE+-]+)\s*\)$")
 
@@ -53,6 +55,57 @@ def build_paper000_model():
 #: Sec. 17 split: a stratified 60/40 split of Ionosphere with 'g' positive puts
 #: exactly 90 positives in the test set, matching recalls that are multiples of 1/90.
 HOLDOUT_TEST_FRACTION = 0.4
+#: Sec. 14 hold-out split (the paper states none): stratified, 30% test.
+CURVES_TEST_FRACTION = 0.3
+#: Sec. 15 decision boundaries: stratified, 30% test.
+BOUNDARY_TEST_FRACTION = 0.3
+#: (lam1, lam2) pairs for conditional accuracy vs log10(lam2 / lam1): the
+#: Fig. 10-11 values {2, 100, 500} with the other lambda fixed at 2, plus 10.
+RATIO_PAIRS = ((500, 2), (100, 2), (10, 2), (2, 2), (2, 10), (2, 100), (2, 500))
+
+#: The settings of each document-000 notebook per profile: ``quick`` (CI and nbval, seconds)
+#: and ``full`` (the paper's protocols). A notebook reads its own with
+#: ``lossfns.pipeline.profiles.preset(PRESETS[name], profile, key=value, ...)``, where a
+#: parameter the user set (not ``None``) wins. The keys are the notebook's parameters.
+PRESETS = {
+    "000-3_xtreme_margin_loss": {
+        "quick": {"n_points": 201},
+        "full": {"n_points": 2001}},
+    "000-8_cv_tables": {
+        "quick": {"n_repeats": 1, "epochs": 20, "xm_batch1_epochs": 3, "keras_folds": 4,
+                  "keras_epochs": 20},
+        # keras_folds 20: the first two repeats of 10-fold CV
+        "full": {"n_repeats": 20, "epochs": 100, "xm_batch1_epochs": 100, "keras_folds": 20,
+                 "keras_epochs": 100}},
+    "000-8b_lambda_tuning": {
+        "quick": {"lambdas": [0.1, 10.0, 1000.0], "heat_lambdas": [1.0, 100.0], "n_repeats": 1,
+                  "epochs": 10},
+        # 13 lambdas, 10**(-1..3) in thirds of a decade
+        "full": {"lambdas": [float(10 ** (k / 3)) for k in range(-3, 10)],
+                 "heat_lambdas": [0.1, 1.0, 10.0, 100.0, 1000.0], "n_repeats": 10, "epochs": 100}},
+    "000-12_subgradient": {
+        # alt_batch_size None: the second reading (batch size 1, the paper's XM code) is skipped
+        "quick": {"n_seeds": 3, "epochs": 60, "alt_batch_size": None, "alt_n_seeds": 3,
+                  "test_fraction": CURVES_TEST_FRACTION},
+        "full": {"n_seeds": 20, "epochs": 100, "alt_batch_size": 1, "alt_n_seeds": 10,
+                 "test_fraction": CURVES_TEST_FRACTION}},
+    "000-13_bias": {
+        "quick": {"n_boot": 8, "epochs": 10},
+        "full": {"n_boot": 100, "epochs": 50}},  # 50 epochs, as the paper
+    "000-14_training_convergence": {
+        "quick": {"n_seeds": 3, "epochs": 15, "test_fraction": CURVES_TEST_FRACTION},
+        "full": {"n_seeds": 20, "epochs": 50, "test_fraction": CURVES_TEST_FRACTION}},
+    "000-15_decision_boundaries": {
+        "quick": {"n_seeds": 3, "alt_batch_size": None, "test_fraction": BOUNDARY_TEST_FRACTION,
+                  "grid_size": 81, "ratio_pairs": RATIO_PAIRS, "n_splits": 5, "n_repeats": 1,
+                  "ratio_epochs": 30},
+        "full": {"n_seeds": 10, "alt_batch_size": 1, "test_fraction": BOUNDARY_TEST_FRACTION,
+                 "grid_size": 201, "ratio_pairs": RATIO_PAIRS, "n_splits": 10, "n_repeats": 5,
+                 "ratio_epochs": 50}},
+    "000-17_precision_recall_auc": {
+        "quick": {"n_seeds": 3, "epochs": 10},
+        "full": {"n_seeds": 20, "epochs": 50}},
+}
 
 
 def holdout(y, test_fraction: float, seed: int):
@@ -125,6 +178,67 @@ def loss_label(name: str) -> str:
     if lams:
         return f"Xtreme Margin ({lams[0]:g}, {lams[1]:g})"
     return {"bce": "Binary Cross-Entropy", "hinge": "Hinge"}[name]
+
+
+def published_key(name: str) -> str:
+    """The loss part of an id of ``data/published_numbers.csv``:
+    ``"xm(1,50)" -> "xm_1_50"``, ``"bce" -> "bce"`` (as in ``000/bias/xm_1_50``)."""
+    return name.replace("xm(", "xm_").replace(",", "_").replace(")", "")
+
+
+# --------------------------------------------------------------------------- Sec. 9 (Fig. 3-5)
+
+def xm_curve(y, t, lam: float, reading: str = "product"):
+    """XM(``lam``, ``lam``) per sample along the probability grid ``y`` for the label ``t``."""
+    y = np.asarray(y, dtype=np.float64)
+    return xtreme_margin(y, np.full_like(y, t), lam1=lam, lam2=lam, s_reading=reading,
+                         reduction="none")
+
+
+def boundary_values(readings=("product", "exponential"), eps: float = 1e-9) -> pd.DataFrame:
+    """XM (default lambdas) on each side of the decision boundary |y - t| = 0.5 and at
+    |y - t| = 1, per reading of ``s`` and label: one row per (reading, t) with the
+    correct-side and wrong-side values ``eps`` from the boundary and their ``jump``.
+
+    At exactly y = 0.5, t = 1, eq. 6 already counts the prediction as wrong, so the
+    wrong side of t = 1 is probed at ``0.5 - eps`` and that of t = 0 at 0.5 itself.
+    """
+    rows = []
+    for reading in readings:
+        for t in (0, 1):
+            y_corr, y_wrong = (0.5 - eps, 0.5) if t == 0 else (0.5 + eps, 0.5 - eps)
+            left = float(xtreme_margin(np.array([y_corr]), np.array([t]), s_reading=reading))
+            right = float(xtreme_margin(np.array([y_wrong]), np.array([t]), s_reading=reading))
+            worst = float(xtreme_margin(np.array([1.0 - t]), np.array([t]), s_reading=reading))
+            rows.append({"reading": reading, "t": t, "L correct side at boundary": left,
+                         "L wrong side at boundary": right, "jump": right - left,
+                         "L at |y-t|=1": worst})
+    return pd.DataFrame(rows)
+
+
+def loss_range_on_grid(y, lambdas, readings=("product", "exponential")) -> dict:
+    """Largest and smallest XM(lam, lam) over the grid ``y``, both labels and every lambda,
+    per reading: ``{"max": {reading: ...}, "min": {reading: ...}, "e": e}`` (Sec. 4C says
+    the range is (0, e])."""
+    curves = {r: [xm_curve(y, t, lam, r) for t in (0, 1) for lam in lambdas] for r in readings}
+    return {"max": {r: float(max(c.max() for c in curves[r])) for r in readings},
+            "min": {r: float(min(c.min() for c in curves[r])) for r in readings},
+            "e": float(np.e)}
+
+
+def _convex(values) -> bool:
+    """Non-negative second differences on an evenly spaced grid (up to rounding)."""
+    return bool(np.all(np.diff(values, 2) >= -1e-12))
+
+
+def convexity_on_grid(y, readings=("product", "exponential"), lam: float = 1.0) -> dict:
+    """Sec. 9: is XM(lam, lam) convex in y on each case's part of the grid ``y``?
+    Case 1 (t = 1, y >= 0.5; correct side), case 2a (t = 0, y >= 0.5) and case 2b
+    (t = 1, y < 0.5), both wrong sides. ``{reading: {"case1", "case2a", "case2b"}}``."""
+    y = np.asarray(y, dtype=np.float64)
+    return {r: {"case1": _convex(xm_curve(y, 1, lam, r)[y >= 0.5]),
+                "case2a": _convex(xm_curve(y, 0, lam, r)[y >= 0.5]),
+                "case2b": _convex(xm_curve(y, 1, lam, r)[y < 0.5])} for r in readings}
 
 
 def cv_scores(X, y, loss: str, *, n_splits: int = 10, n_repeats: int = 20, epochs: int = 100,

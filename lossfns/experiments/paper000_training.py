@@ -36,19 +36,15 @@ from ..metrics import hard_labels
 from ..training import cv_tasks, stratified_kfold, train_batched
 from ..training.mlp import forward
 from .paper000 import BOUNDARY_SPEC, PAPER000_SPEC, holdout, holdout_tasks, make_loss, parse_xm  # noqa: F401 (holdout_tasks, parse_xm re-exported)
+# The split fractions and ratio pairs live with the notebooks' presets (paper000.PRESETS).
+from .paper000 import BOUNDARY_TEST_FRACTION, CURVES_TEST_FRACTION, RATIO_PAIRS
 
 __all__ = ["CURVES_TEST_FRACTION", "BOUNDARY_TEST_FRACTION", "RATIO_PAIRS", "parse_xm",
            "holdout_tasks", "curves", "band_summary", "convergence_stats", "convergence_verdicts",
            "feature_scores", "select_features", "boundary_models", "conditional_accuracy_vs_ratio",
-           "ratio_trend", "subgradient_runs", "subgradient_inequality", "optimizer_convergence", "paired_change"]
+           "ratio_trend", "subgradient_runs", "subgradient_inequality", "optimizer_convergence", "paired_change",
+           "agreement_summary"]
 
-#: Sec. 14 hold-out split (the paper states none): stratified, 30% test.
-CURVES_TEST_FRACTION = 0.3
-#: Sec. 15 decision boundaries: stratified, 30% test.
-BOUNDARY_TEST_FRACTION = 0.3
-#: (lam1, lam2) pairs for conditional accuracy vs log10(lam2 / lam1): the
-#: Fig. 10-11 values {2, 100, 500} with the other lambda fixed at 2, plus 10.
-RATIO_PAIRS = ((500, 2), (100, 2), (10, 2), (2, 2), (2, 10), (2, 100), (2, 500))
 
 def _check_losses(losses):
     if isinstance(losses, str):
@@ -520,3 +516,22 @@ def paired_change(df: pd.DataFrame, a: str, b: str, col: str, *, unit: str = "se
     d = (per[b] - per[a]).dropna()
     se = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else float("nan")
     return float(d.mean()), se
+
+
+def agreement_summary(agree: pd.DataFrame) -> dict:
+    """The trainer check of :func:`~lossfns.experiments.paper000.keras_agreement` output (one
+    row per fold, ``keras`` and ``torch`` accuracies): the mean accuracy of each trainer and
+    the paired difference torch - Keras over the folds (:func:`paired_change`) with its 95%
+    normal interval, mean +- 1.96 SE (NaN with one fold).
+
+    Returns ``{"folds", "keras_mean", "torch_mean", "mean_diff", "ci95": [lo, hi]}``.
+    """
+    missing = [c for c in ("keras", "torch") if c not in agree]
+    if missing:
+        raise ValueError(f"agree lacks column(s) {missing}")
+    long = agree.assign(fold_id=np.arange(len(agree))).melt(
+        id_vars="fold_id", value_vars=["keras", "torch"], var_name="loss", value_name="accuracy")
+    mean, se = paired_change(long, "keras", "torch", "accuracy", unit="fold_id")
+    return {"folds": len(agree), "keras_mean": float(agree["keras"].mean()),
+            "torch_mean": float(agree["torch"].mean()), "mean_diff": mean,
+            "ci95": [mean - 1.96 * se, mean + 1.96 * se]}

@@ -239,6 +239,34 @@ class NotebookRun:
         """Add ``value`` (numbers, lists, dicts, DataFrames) to results.json under ``key``."""
         self.results[key] = value
 
+    def verdict_table(self, rows, name: str = "verdicts", *, caption: str | None = None,
+                      quick_note: bool = True):
+        """The verdicts on a notebook's claims: ``rows`` of ``(claim, verdict, evidence)``
+        (or a DataFrame with those columns) saved as ``<name>.csv``/``<name>.md`` and
+        recorded under ``name`` in results.json. In the quick profile every verdict gets
+        " (quick profile: indicative only)" appended, unless ``quick_note=False`` (claims
+        whose test does not depend on the profile). Returns the table (a DataFrame).
+        """
+        import pandas as pd
+
+        columns = ["claim", "verdict", "evidence"]
+        if isinstance(rows, pd.DataFrame):
+            missing = [c for c in columns if c not in rows.columns]
+            if missing:
+                raise ValueError(f"verdict table lacks column(s) {missing}")
+            table = rows.copy()
+        else:
+            rows = [tuple(r) for r in rows]
+            bad = [r for r in rows if len(r) != len(columns)]
+            if bad:
+                raise ValueError(f"each verdict row must be (claim, verdict, evidence), got {bad[0]!r}")
+            table = pd.DataFrame(rows, columns=columns)
+        if quick_note and self.profile == "quick":
+            table["verdict"] = table["verdict"] + " (quick profile: indicative only)"
+        self.save_table(table, name, caption=caption)
+        self.record(name, table)
+        return table
+
     def reproduce(self, key: str, value: float, *, dataset: str, stand_in: bool = False,
                   note: str = "") -> None:
         """Record our value of the published number ``key`` (an id of
