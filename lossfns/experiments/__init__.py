@@ -1,6 +1,8 @@
 """Paper protocols: one module per document with its networks, presets, protocols and theory.
 
-* :mod:`.paper000` / :mod:`.paper000_training`: Xtreme Margin (Wali 2022);
+* :mod:`.paper000` (networks, ``PRESETS``, protocols), :mod:`.paper000_training`,
+  :mod:`.paper000_checks` (statistics behind the verdicts), :mod:`.plots000` (figures):
+  Xtreme Margin (Wali 2022);
 * :mod:`.paper001`: the toy model of Phuong & Zung, Sec. 4;
 * :mod:`.paper003`: the theory helpers and network of Tsoi et al. (NeurIPS 2022).
 
