@@ -8,10 +8,12 @@ the documents (``PAPER000_SPEC``...) live with their protocols in
 :mod:`lossfns.experiments`.
 """
 from .._deprecation import moved_names
-from .batched import Task, TrainResult, cv_tasks, model_seed, predict, train_batched
+from .batched import Task, TrainResult, cv_tasks, model_seed, pooled, predict, train_batched
 from .device import DEVICES, resolve_device
+from .early_stopping import EarlyStopping
 from .mlp import forward, glorot_init
 from .optim import SGD, Adam, RMSprop, make_optimizer
+from .probes import PROBE_NAMES, ProbeRecorder, set_probes
 from .samplers import class_weights, random_oversample
 from .spec import MLPSpec
 from .splits import (IMAGE_FRACTIONS, TABULAR_FRACTIONS, Split, standardize, stratified_kfold,
@@ -20,7 +22,8 @@ from .splits import (IMAGE_FRACTIONS, TABULAR_FRACTIONS, Split, standardize, str
 __all__ = ["Task", "TrainResult", "cv_tasks", "model_seed", "predict", "resolve_device", "DEVICES",
            "train_batched", "MLPSpec", "forward", "glorot_init", "SGD", "Adam", "RMSprop",
            "make_optimizer", "class_weights", "random_oversample", "IMAGE_FRACTIONS",
-           "TABULAR_FRACTIONS", "Split", "standardize", "stratified_kfold", "train_val_test_split"]
+           "TABULAR_FRACTIONS", "Split", "standardize", "stratified_kfold", "train_val_test_split",
+           "pooled", "EarlyStopping", "PROBE_NAMES", "ProbeRecorder", "set_probes"]
 
 __getattr__ = moved_names(__name__, {
     "PAPER000_SPEC": "lossfns.experiments.paper000:PAPER000_SPEC",

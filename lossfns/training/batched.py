@@ -30,8 +30,10 @@ import torch
 from .._progress import progress
 from .._validation import check_positive_int, check_xy
 from .device import resolve_device
+from .early_stopping import EarlyStopping
 from .mlp import MLPSpec, dropout_multipliers, forward, glorot_init
 from .optim import make_optimizer
+from .probes import ProbeRecorder
 
 
 @dataclass
@@ -67,6 +69,8 @@ class TrainResult:
     params: list = field(repr=False, default_factory=list)
     model_ids: list = field(default_factory=list)
     seed: int = 0
+    #: per-epoch probes (``probes=True``): "<set>/<probe>" and "param_norm" -> (M, epochs)
+    probes: dict = field(default_factory=dict)
 
 
 def model_seed(seed: int, model_id: int) -> int:
@@ -94,6 +98,32 @@ def _masked_mean(per_sample, mask):
     return s / mask.sum(1).clamp(min=1).to(per_sample.dtype)
 
 
+def pooled(loss_fn: Callable) -> Callable:
+    """A batch-pooled loss of one model -> a ``loss_reduction="batch"`` loss of M models.
+
+    ``loss_fn(y_pred, y_true) -> scalar`` pools one model's batch (soft-set F1
+    ``lossfns.soft_f1_loss``, ``lossfns.dice_loss``, ``lossfns.wmw_auroc_loss``,
+    ...; bind options with ``functools.partial``). The result calls it once per
+    model on that model's *real* rows only (``y_pred[m][mask[m]]``), so padding
+    of a ragged last batch never enters the pooled counts, and model m's loss
+    sees only its own batch: the same value as training model m alone. A model
+    without real rows in the batch gets 0 (it is inactive on that step).
+    """
+    def batch_loss(y_pred, y_true, mask):
+        vals = []
+        for m in range(y_pred.shape[0]):
+            if bool(mask[m].all()):
+                vals.append(loss_fn(y_pred[m], y_true[m]))
+            elif bool(mask[m].any()):
+                vals.append(loss_fn(y_pred[m][mask[m]], y_true[m][mask[m]]))
+            else:
+                vals.append(y_pred[m].sum() * 0.0)
+        return torch.stack([torch.as_tensor(v, dtype=y_pred.dtype, device=y_pred.device).reshape(())
+                            if not torch.is_tensor(v) else v.reshape(()) for v in vals])
+    batch_loss.__name__ = f"pooled_{getattr(loss_fn, '__name__', 'loss')}"
+    return batch_loss
+
+
 def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
                   epochs: int, batch_size: int = 32, optimizer: str = "rmsprop",
                   optimizer_kwargs: dict | None = None, seed: int = 0,
@@ -101,7 +131,8 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
                   patience: int | None = None, track_eval: bool = True,
                   loss_reduction: str = "mean", dtype=torch.float32, device: str = "auto",
                   quiet: bool = False, eval_batch: int = 65536,
-                  threads: int | None = 1) -> TrainResult:
+                  threads: int | None = 1, probes: bool = False,
+                  restore_best: bool = True) -> TrainResult:
     """Train M = len(tasks) independent MLPs (see module doc for the randomness).
 
     Args:
@@ -112,12 +143,20 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
             per-sample losses, element-wise, shapes (M, B) -> (M, B); averaged
             per model over real samples. ``"batch"``: ``loss_fn(y_pred, y_true,
             mask) -> (M,)`` one loss per model's batch (for batch-level losses
-            such as soft-set F1); mask (M, B) bool marks real samples.
-        epochs, batch_size: as in Keras ``fit`` (the last batch may be short).
-        optimizer: "rmsprop" (Keras defaults), "adam", "sgd"; kwargs passed on.
+            such as soft-set F1); mask (M, B) bool marks real samples. Wrap a
+            library loss of one model with :func:`pooled` (each model sees only
+            its own real rows).
+        epochs, batch_size: as in Keras ``fit`` (the last batch may be short);
+            ``epochs`` is the maximum epoch count under early stopping.
+        optimizer: "rmsprop" (Keras defaults), "adam", "sgd" (momentum,
+            nesterov); kwargs passed on (:mod:`lossfns.training.optim`).
+            ``optimizer_kwargs["lr"]`` may be a sequence of M values, one per
+            model: a learning-rate sweep in one call.
         seed, model_ids: generator of model m seeded from (seed, model_ids[m]).
-        patience: early stopping on the validation loss (needs X_val/y_val):
-            stop after ``patience`` epochs without improvement, then restore the
+        patience: early stopping on the validation loss (needs X_val/y_val),
+            per model; reading "no new minimum for ``patience`` epochs"
+            (:mod:`lossfns.training.early_stopping`): stop at epoch
+            best_epoch + patience; then, with ``restore_best``, restore the
             parameters of the best validation epoch (per model).
         track_eval: score eval (and val) sets every epoch into the history.
         dtype, device: computation dtype and "auto"/"cpu"/"cuda".
@@ -126,6 +165,10 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
             ``None`` keeps torch's setting. The default 1 is fastest for these
             small matmuls on a shared 2-core machine (two threads measured up to
             30x slower there under load).
+        probes: record per-epoch probes per model (``result.probes``, see
+            :mod:`lossfns.training.probes`) on the training rows and, when
+            given, the validation rows. Costs one extra evaluation pass of
+            the training set per epoch; changes no trained number.
 
     Returns:
         :class:`TrainResult`; history keys "train_loss", "train_acc" (running
@@ -191,13 +234,13 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
     hist = {k: np.full((M, epochs), np.nan) for k in ["train_loss", "train_acc"]
             + (["eval_loss", "eval_acc"] if has_eval and track_eval else [])
             + (["val_loss"] if has_val else [])}
-    alive = np.ones(M, bool)
-    best_val = np.full(M, np.inf)
-    best_epoch = np.full(M, epochs - 1)
-    stopped_epoch = np.full(M, epochs - 1)
-    wait = np.zeros(M, int)
-    best_params = [p.detach().clone() for p in params] if patience is not None else None
+    stopper = EarlyStopping(M, patience or 1, epochs, params if patience is not None else None)
+    alive = stopper.alive
     thr = 0.5 if spec.output == "probability" else 0.0
+    recorder = ProbeRecorder(M, epochs, ("train", "val") if has_val else ("train",)) if probes else None
+    if probes:
+        tr_mask = torch.arange(Xtr.shape[1], device=dev)[None, :] < torch.tensor(n_tr, device=dev)[:, None]
+        sets["train"] = (Xtr, ytr, tr_mask, n_tr)
 
     def evaluate(name):
         X_, y_, mask, _ = sets[name]
@@ -259,22 +302,19 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
                 _, el, ea = evaluate("eval")
                 hist["eval_loss"][live, epoch] = el[live]
                 hist["eval_acc"][live, epoch] = ea[live]
+            if probes:
+                recorder.add_params(epoch, live, params)
+                out_t, tl, _ = evaluate("train")
+                recorder.add(epoch, live, "train", out_t, ytr, sets["train"][2],
+                             from_logits=spec.output == "logit", loss=tl)
             if has_val:
-                _, vl, _ = evaluate("val")
+                out_v, vl, _ = evaluate("val")
                 hist["val_loss"][live, epoch] = vl[live]
+                if probes:
+                    recorder.add(epoch, live, "val", out_v, sets["val"][1], sets["val"][2],
+                                 from_logits=spec.output == "logit", loss=vl)
                 if patience is not None:
-                    improved = alive & (vl < best_val)
-                    best_val[improved] = vl[improved]
-                    best_epoch[improved] = epoch
-                    wait[improved] = 0
-                    wait[alive & ~improved] += 1
-                    imp_t = torch.as_tensor(improved, device=dev)
-                    with torch.no_grad():
-                        for bp, p in zip(best_params, params):
-                            bp.copy_(torch.where(imp_t.view(-1, *([1] * (p.dim() - 1))), p, bp))
-                    stop = alive & (wait >= patience)
-                    stopped_epoch[stop] = epoch
-                    alive[stop] = False
+                    stopper.update(epoch, vl, params)
                     if not alive.any():
                         break
 
@@ -295,18 +335,16 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
         if dev.type == "cpu":
             torch.set_flush_denormal(False)
             torch.set_num_threads(threads_before)
-    if patience is not None:
-        with torch.no_grad():
-            for bp, p in zip(best_params, params):
-                p.copy_(bp)
+    if patience is not None and restore_best:
+        stopper.restore(params)
     eval_proba = []
     if has_eval:
         out, _, _ = evaluate("eval")
         out = out.cpu().numpy().astype(np.float64)
         eval_proba = [out[m, : sets["eval"][3][m]] for m in range(M)]
-    return TrainResult(history=hist, eval_proba=eval_proba, best_epoch=best_epoch,
-                       stopped_epoch=stopped_epoch, params=[p.detach().cpu() for p in params],
-                       model_ids=model_ids, seed=seed)
+    return TrainResult(history=hist, eval_proba=eval_proba, best_epoch=stopper.best_epoch,
+                       stopped_epoch=stopper.stopped_epoch, params=[p.detach().cpu() for p in params],
+                       model_ids=model_ids, seed=seed, probes=recorder.record if probes else {})
 
 
 def predict(spec: MLPSpec, params, X) -> np.ndarray:
