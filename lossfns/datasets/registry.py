@@ -4,7 +4,9 @@ Lookup order for a registered file (:func:`locate`):
 
 1. the explicit ``path`` argument (a folder or the file itself), else the
    folder named by ``LOSSFNS_DATA_DIR``;
-2. the repository's ``data/`` folder;
+2. the shipped data (:data:`REPO_DATA_DIR`): the repository's ``data/`` folder
+   in a checkout (editable installs included), else the package's own copy,
+   ``lossfns/datasets/data/``, in an installed wheel;
 3. the user cache (``LOSSFNS_CACHE_DIR``, default ``~/.cache/lossfns``);
 4. system folders listed in the registry (e.g. /usr/share/datasets/fashion-mnist);
 5. a download into the cache, only when allowed (``allow_download=True`` or
@@ -15,6 +17,11 @@ Lookup order for a registered file (:func:`locate`):
 
 A file found on disk whose checksum differs from the registry is an error
 (:class:`ChecksumError`), never silently used.
+
+The registry (``registry.json``) is read from the same shipped-data folder.
+``lossfns/datasets/data/`` holds byte-identical copies of ``data/registry.json``,
+``data/sonar.all-data`` and ``data/ionosphere.data`` (package data of the wheel;
+``tests/test_wheel.py`` fails when they drift: edit ``data/`` and copy).
 """
 from __future__ import annotations
 
@@ -29,7 +36,21 @@ from pathlib import Path
 
 import numpy as np
 
-REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+#: Copies of the registry and the small datasets, shipped inside the wheel.
+PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
+#: Files shipped as package data (kept identical to the repository's ``data/``).
+SHIPPED_FILES = ("registry.json", "sonar.all-data", "ionosphere.data")
+
+
+def _shipped_data_dir() -> Path:
+    """``data/`` of the checkout this package lives in, else the packaged copy (a wheel)."""
+    root = Path(__file__).resolve().parents[2]
+    checkout = (root / "pyproject.toml").is_file() and (root / "data" / "registry.json").is_file()
+    return root / "data" if checkout else PACKAGE_DATA_DIR
+
+
+#: Where the shipped data is read: the checkout's ``data/`` or, installed, the package data.
+REPO_DATA_DIR = _shipped_data_dir()
 REGISTRY_PATH = REPO_DATA_DIR / "registry.json"
 
 
@@ -72,7 +93,7 @@ def _load_registry(path: str) -> dict:
 
 
 def registry() -> dict:
-    """The parsed ``data/registry.json`` (dataset name -> entry)."""
+    """The parsed ``registry.json`` (dataset name -> entry; see :data:`REGISTRY_PATH`)."""
     return {k: v for k, v in _load_registry(str(REGISTRY_PATH)).items()
             if not k.startswith("_")}
 
@@ -213,9 +234,10 @@ def locate(dataset: str, filename: str, *, path=None, allow_download: bool | Non
     how = (f"download it from {urls[0]}" if urls else fentry.get("manual", "no public URL known"))
     hint = "" if not urls else " (or allow the download: allow_download=True or LOSSFNS_ALLOW_DOWNLOAD=1)"
     searched = ", ".join(str(d) for d in dirs)
+    put = dirs[0] if dirs[0] != PACKAGE_DATA_DIR else cache_dir()  # never into site-packages
     raise FileNotFoundError(
         f"{dataset}: file {filename!r} not found. Searched: {searched}. "
-        f"Put it in {dirs[0]} (or set LOSSFNS_DATA_DIR to its folder); {how}{hint}.")
+        f"Put it in {put} (or set LOSSFNS_DATA_DIR to its folder); {how}{hint}.")
 
 
 def make_metadata(dataset: str, *, source, sha256, positive_class=None, is_stand_in=False,
