@@ -1,5 +1,6 @@
 # lossfns: set-up, tests and the replication pipeline.
-#   make test        set up .venv from the lock, then pytest + nbval
+#   make test        set up .venv from the lock, then pytest + nbval (installs Debian's chromium
+#                    for the site's browser test where it can: apt-get as root; else it is skipped)
 #   make reproduce   set up, then run every notebook in the full profile (incremental;
 #                    FORCE=1 re-runs everything)
 #   make quick       every notebook in the quick profile (incremental; refreshes notebooks/)
@@ -23,8 +24,11 @@ FULL := $(foreach n,$(NAMES),$(STAMPS)/full/$(n).done)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 PYTEST_ARGS ?=
+# Extra `lossfns.run execute` options for every notebook, e.g. RUN_ARGS='-p device cuda'
+# (make reproduce FORCE=1 RUN_ARGS=...: the parameter must exist in every notebook).
+RUN_ARGS ?=
 
-.PHONY: all setup test quick reproduce report site clean _quick _full
+.PHONY: all setup browser test quick reproduce report site clean _quick _full
 .DELETE_ON_ERROR:
 
 all: test
@@ -44,7 +48,19 @@ $(INSTALLED): pyproject.toml $(LOCK)
 	@touch $@
 	@echo "environment ready: $(VENV) (Jupyter kernel '$(KERNEL)')"
 
-test: $(INSTALLED)
+# Chromium for tests/test_site_browser.py: Debian's package (Playwright never downloads one).
+# Best effort: where it cannot be installed, that test is skipped and `make test` goes on.
+browser:
+	@command -v chromium >/dev/null 2>&1 || test -x "$${LOSSFNS_CHROMIUM:-/usr/bin/chromium}" || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium (apt-get) for the site's browser test"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+	      || echo "note: could not install chromium: tests/test_site_browser.py will be skipped"; \
+	  else \
+	    echo "note: no chromium (Debian/Ubuntu, as root: apt-get install chromium): tests/test_site_browser.py will be skipped"; \
+	  fi; }
+
+test: $(INSTALLED) browser
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest tests --doctest-modules lossfns -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) \
@@ -60,7 +76,7 @@ endif
 
 define run_notebook
 $(STAMPS)/$(1)/%.done: notebooks/%.ipynb | $(INSTALLED)
-	$$(PY) -m lossfns.run execute $$< --profile $(1)
+	$$(PY) -m lossfns.run execute $$< --profile $(1) $$(RUN_ARGS)
 	@mkdir -p $$(@D) && touch $$@
 endef
 $(foreach p,quick full,$(eval $(call run_notebook,$(p))))

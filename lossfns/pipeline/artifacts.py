@@ -65,13 +65,24 @@ def atomic_write(path, mode: str = "w", **kwargs):
     """Open a temporary file beside ``path``; rename it over ``path`` on success.
 
     On any exception (including KeyboardInterrupt) the temporary file is
-    removed and ``path`` keeps its previous content, if any.
+    removed and ``path`` keeps its previous content, if any. The file gets the
+    permissions of an ordinary new file, ``0o666 & ~umask`` (0644 under the
+    usual umask 022), not mkstemp's private 0600: artefacts are for others to read.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    umask = None
+    with contextlib.suppress(OSError, ValueError, IndexError):  # Linux: read, do not change it
+        with open("/proc/self/status") as status:
+            umask = next((int(line.split()[1], 8) for line in status if line.startswith("Umask:")), None)
+    if umask is None:  # elsewhere: set and restore it (not atomic across threads)
+        umask = os.umask(0o022)
+        os.umask(umask)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:
+            if hasattr(os, "fchmod"):  # POSIX (Windows has no such mode bits to open up)
+                os.fchmod(fh.fileno(), 0o666 & ~umask)
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -296,15 +307,22 @@ def start_run(namespace: dict, notebook: str) -> NotebookRun:
     ``namespace`` is the notebook's ``globals()``. Checks that the notebook
     declares the required parameters (``profile``, ``seed``, ``device``,
     ``out_dir``), that papermill injected no parameter the notebook does not
-    declare (papermill itself only warns), and their values; then resolves the
+    declare (papermill itself only warns), their types (those of their defaults,
+    :func:`lossfns.pipeline.run.check_types`) and values; then resolves the
     device, seeds every RNG and returns the :class:`NotebookRun`.
     """
     missing = [p for p in REQUIRED_PARAMETERS if p not in namespace]
     if missing:
         raise ValueError(f"notebook {notebook} lacks required parameter(s) {missing} in its "
                          f"'parameters' cell")
-    declared, injected = declared_and_injected(list(namespace.get("In", [])))
+    history = list(namespace.get("In", []))
+    declared, injected = declared_and_injected(history)
     check_parameters(declared, injected)
+    if injected:  # values papermill injected: of the types their defaults declare
+        from .run import check_parameter_cell_types
+        cell = next(history[i - 1] for i, src in enumerate(history)
+                    if i > 0 and src.lstrip().startswith("# Parameters"))
+        check_parameter_cell_types(cell, {k: namespace[k] for k in injected if k in namespace})
     profile, seed, device = namespace["profile"], namespace["seed"], namespace["device"]
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
