@@ -69,6 +69,15 @@ def test_point_diffs():
         vh.point_diffs({"a": a, "b": b.iloc[:2]}, "a", "b")
 
 
+def test_pairwise_table():
+    pts = {"a": pd.DataFrame({"bias2": [0.3, 0.4, 0.5, 0.35]}), "b": pd.DataFrame({"bias2": [0.1, 0.2, 0.3, 0.15]}),
+           "c": pd.DataFrame({"bias2": [0.3, 0.5, 0.4, 0.35]})}
+    t = vh.pairwise_table(pts, ["a", "b", "c"])
+    assert list(zip(t["a"], t["b"])) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert t.loc[0, "bias2 a - b"] == pytest.approx(0.2) and t.loc[0, "lo"] == pytest.approx(0.2)
+    assert t["excludes 0"].tolist() == [True, False, True]
+
+
 def test_ordering_table_counts_pairs():
     pub = [1, 2, 3, 4, 5, 6]
     table = pd.DataFrame({"bias2": [1, 2, 3, 4, 5, 6], "bias01": [6, 5, 4, 3, 2, 1],

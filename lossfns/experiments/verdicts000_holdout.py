@@ -11,6 +11,7 @@ Sec. 13 (bias, notebook 000-13):
 * :func:`point_estimates`: that bootstrap, with the same resampled test points for every loss;
 * :func:`point_diffs`: per-test-point differences of two losses (a paired comparison: all losses
   predict the same test points);
+* :func:`pairwise_table`: every pair of losses, mean paired difference with its 95% t-interval;
 * :func:`ordering_table`: Kendall's tau of each bias measure against the paper's column.
 
 Sec. 17 (precision, recall, AUC, notebook 000-17):
@@ -37,13 +38,13 @@ from .._ops import NUMPY
 from ..metrics import hard_labels
 from ..training import Task, train_batched
 from ..training import standardize as standardize_train_only
-from ..verdicts import (Estimate, bootstrap, kendall_permutation, number_verdict, paired_claim,
-                        single_run_interval)
+from ..verdicts import (Estimate, bootstrap, kendall_permutation, mean_interval, number_verdict,
+                        paired_claim, single_run_interval)
 from .paper000 import PAPER000_SPEC, holdout, make_loss
 from .paper000_checks import pr_consistency
 
 __all__ = ["BIAS_MEASURES", "bootstrap_bias_proba", "bias_points", "bias_summary", "point_estimates",
-           "point_diffs", "ordering_table", "seed_matrix", "best_other", "single_run_table",
+           "point_diffs", "pairwise_table", "ordering_table", "seed_matrix", "best_other", "single_run_table",
            "reading_fit", "consistency_table", "SEC17_XM", "sec17_claims"]
 
 #: The per-point columns of :func:`bias_points` (those of :func:`lossfns.evaluation.bias_variance`).
@@ -125,6 +126,21 @@ def point_diffs(points: dict, a: str, b: str, measure: str = "bias2") -> np.ndar
     if da.shape != db.shape:
         raise ValueError("a and b must cover the same test points")
     return da - db
+
+
+def pairwise_table(points: dict, losses, measure: str = "bias2") -> pd.DataFrame:
+    """Every pair ``(a, b)`` of ``losses`` (in order): the mean per-test-point difference
+    ``a - b`` of ``measure`` with its 95% t-interval over the test points. Descriptive: with
+    several pairs, some intervals exclude 0 by chance (no correction for multiple comparisons).
+    """
+    losses = list(losses)
+    rows = []
+    for i, a in enumerate(losses):
+        for b in losses[i + 1:]:
+            e = mean_interval(point_diffs(points, a, b, measure))
+            rows.append({"a": a, "b": b, f"{measure} a - b": e.value, "lo": e.lo, "hi": e.hi,
+                         "excludes 0": bool(e.lo > 0 or e.hi < 0)})
+    return pd.DataFrame(rows)
 
 
 def ordering_table(published, table: pd.DataFrame, measures=("bias2", "bias01", "mse")) -> pd.DataFrame:
