@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from ..training.device import DEVICES, resolve_device
-from .paths import figures_dir, repo_root, results_dir
+from .paths import OUTPUT_DIRS, figures_dir, repo_root, results_dir
 from .profiles import PROFILES, REQUIRED_PARAMETERS
 
 __all__ = ["start_run", "NotebookRun", "atomic_write", "provenance", "repo_root",
@@ -143,8 +143,14 @@ def _versions() -> dict:
 
 
 def provenance(**extra) -> dict:
-    """Git commit and dirty flag, package versions and host, plus ``extra``."""
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    """Git commit and dirty flag, package versions and host, plus ``extra``.
+
+    The dirty flag looks at tracked sources only: the suite's own outputs (``results/``,
+    ``figures/``, ``reports/``) do not count, so the artefacts a run writes first cannot make
+    the provenance of those it writes later dirty.
+    """
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                  *(f":(exclude){d}" for d in OUTPUT_DIRS))
     return {"git_commit": _git("rev-parse", "HEAD"),
             "git_dirty": None if status is None else bool(status),
             "versions": _versions(), "host": platform.node(), "platform": platform.platform(),
@@ -279,14 +285,43 @@ class NotebookRun:
         return table
 
     def reproduce(self, key: str, value: float, *, dataset: str, stand_in: bool = False,
-                  note: str = "") -> None:
+                  note: str = "", estimate=None) -> None:
         """Record our value of the published number ``key`` (an id of
-        ``data/published_numbers.csv``) for the replication report."""
+        ``data/published_numbers.csv``) for the replication report.
+
+        ``estimate``: our 95% interval (a :class:`lossfns.verdicts.Estimate` from
+        ``bootstrap`` / ``mean_interval`` / ``single_run_interval``); the report judges the
+        number with :func:`lossfns.verdicts.number_verdict`. Without one the number is
+        "inconclusive" (no interval to decide with).
+        """
         from .published import published
         if key not in published().index:
             raise KeyError(f"{key!r} is not an id of data/published_numbers.csv")
-        self.results.setdefault("reproduced", {})[key] = {
-            "value": float(value), "dataset": dataset, "stand_in": bool(stand_in), "note": note}
+        entry = {"value": float(value), "dataset": dataset, "stand_in": bool(stand_in), "note": note}
+        if estimate is not None:
+            entry["estimate"] = estimate if isinstance(estimate, dict) else estimate.as_dict()
+        self.results.setdefault("reproduced", {})[key] = entry
+
+    def claim(self, key: str, result: dict, *, dataset: str, stand_in: bool = False,
+              note: str = "") -> dict:
+        """Record the verdict of claim ``key`` (an id of ``data/claims.csv``): ``result`` comes
+        from :mod:`lossfns.verdicts` (``paired_claim``, ``equivalence_claim``, ``rank_claim``)
+        or, for a claim the run cannot test, ``{"verdict": "not comparable", "reason": ...}``.
+        A claim on a stand-in dataset is recorded as "not comparable" with the test's own
+        verdict kept under ``direction``. Returns the recorded entry."""
+        from lossfns.verdicts import CLAIM_VERDICTS
+
+        from .published import claims
+        if key not in claims().index:
+            raise KeyError(f"{key!r} is not an id of data/claims.csv")
+        if result.get("verdict") not in CLAIM_VERDICTS:
+            raise ValueError(f"result['verdict'] must be one of {CLAIM_VERDICTS}, got "
+                             f"{result.get('verdict')!r}")
+        entry = {**result, "dataset": dataset, "stand_in": bool(stand_in), "note": note}
+        if stand_in and result["verdict"] != "not comparable":
+            entry.update(verdict="not comparable", direction=result["verdict"])
+        self.results.setdefault("claims", {})[key] = entry
+        return entry
 
     def finish(self) -> None:
         """Write results.json and manifest.json; print where the artefacts are."""
