@@ -1,0 +1,266 @@
+"""Document 000, Sec. 7-8 (Tables 1-2, Fig. 1-2): the statistics behind the verdicts of notebooks
+``000-8_cv_tables`` and ``000-8b_lambda_tuning`` (issue 9).
+
+Every verdict comes from :mod:`lossfns.verdicts`; this module only prepares the paired data:
+
+* :func:`paired_extreme_bootstrap`: "A has a lower min over repeats than B", bootstrapped over
+  repeats resampled jointly for A and B (the same folds);
+* :func:`lowest_std_claim`: "XM has the lowest lower bound of the CV std" against every other loss;
+* :func:`table_rows`: Tables 1-2, ours with 95% intervals against the paper, one reading per row;
+* :func:`lambda_repeats` / :func:`lambda_summary`: the lambda grid of Fig. 1-2 per repeat, and the
+  summary of :func:`lossfns.experiments.paper000.lambda_grid_scores` computed from it;
+* :func:`optimum_claim` (Fig. 1) and :func:`std_smallest_claim` (Fig. 2): lambda = 100 against the
+  best lambda more than half a decade away, paired over repeats.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..verdicts import LEVEL, Estimate, equivalence_claim, number_verdict, paired_claim
+from .paper000_checks import above_majority, per_repeat, repeat_paired, table_estimates
+
+__all__ = ["reportable", "paired_extreme_bootstrap", "lowest_std_claim", "sec8_claims", "keras_torch_claim",
+           "table_rows", "lambda_repeats", "lambda_summary", "far_lambdas", "optimum_claim",
+           "std_smallest_claim", "KERAS_TORCH_MARGIN"]
+
+STATS = ("mean_min", "mean_max", "std_min", "std_max")
+KERAS_TORCH_MARGIN = 0.03   # stated in advance in data/claims.csv (000/ours/keras_torch_agree)
+
+
+def reportable(est: Estimate) -> Estimate | None:
+    """``est`` if it has a finite interval, else ``None`` (the report then says "inconclusive: no
+    interval"): results.json stores NaN as null, which :meth:`Estimate.from_dict` cannot read back.
+
+    >>> reportable(Estimate(1.0, float("nan"), float("nan"), float("nan"), 1, "one run")) is None
+    True
+    """
+    return est if math.isfinite(est.lo) and math.isfinite(est.hi) else None
+
+
+def _verdict_from_interval(lo: float, hi: float, *, greater: bool) -> str:
+    sign = (1 if lo > 0 else (-1 if hi < 0 else 0)) * (1 if greater else -1)
+    return {1: "supported", -1: "contradicted", 0: "inconclusive"}[sign]
+
+
+def paired_extreme_bootstrap(a, b, which: str = "min", *, n_boot: int = 4000,
+                             seed: int = 0) -> Estimate:
+    """``min(a) - min(b)`` (or ``max``) over repeats, with a percentile bootstrap that resamples
+    the repeat indices jointly for ``a`` and ``b`` (per-repeat values of two losses trained on
+    the same folds).
+
+    >>> e = paired_extreme_bootstrap([0.03, 0.04, 0.05, 0.06], [0.05, 0.06, 0.07, 0.08])
+    >>> round(e.value, 2), e.n
+    (-0.02, 4)
+    """
+    if which not in ("min", "max"):
+        raise ValueError(f"which must be 'min' or 'max', got {which!r}")
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.ndim != 1 or a.shape != b.shape or a.size == 0:
+        raise ValueError(f"a and b must be 1-D of the same non-zero length, got {a.shape}, {b.shape}")
+    ext = np.min if which == "min" else np.max
+    n = a.size
+    value = float(ext(a) - ext(b))
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    boots = ext(a[idx], axis=1) - ext(b[idx], axis=1)
+    lo, hi = np.quantile(boots, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+    return Estimate(value, float(lo), float(hi), float(boots.std(ddof=1)), n,
+                    f"paired bootstrap over {n} repeats ({n_boot} resamples)")
+
+
+def lowest_std_claim(scores: dict, target, others, *, n_boot: int = 4000, seed: int = 0) -> dict:
+    """Claim "``target`` has the lowest lower bound (min over repeats) of the CV std": for each
+    loss of ``others``, :func:`paired_extreme_bootstrap` of the per-repeat std, target - other.
+
+    ``scores`` maps a name to a :func:`lossfns.experiments.paper000.cv_scores` frame (all on the
+    same folds). **supported** only if the target's min is lower than every other's beyond the
+    95% interval; **contradicted** if it is higher than some other's beyond it; else
+    **inconclusive**. ``value``: the largest difference (the closest competitor).
+    """
+    std = {k: per_repeat(scores[k])["std"] for k in [target, *others]}
+    n = len(std[target])
+    if n < 2:
+        return {"verdict": "inconclusive", "value": math.nan, "n": n,
+                "reason": f"only {n} repeat(s): no interval", "comparisons": {}}
+    comp = {}
+    for o in others:
+        if not std[o].index.equals(std[target].index):
+            raise ValueError(f"{target} and {o} must cover the same repeats")
+        comp[o] = paired_extreme_bootstrap(std[target].to_numpy(), std[o].to_numpy(), "min",
+                                           n_boot=n_boot, seed=seed).as_dict()
+    if all(c["hi"] < 0 for c in comp.values()):
+        verdict = "supported"
+    elif any(c["lo"] > 0 for c in comp.values()):
+        verdict = "contradicted"
+    else:
+        verdict = "inconclusive"
+    closest = max(comp, key=lambda o: comp[o]["value"])
+    reason = "; ".join(f"min std {target} - {o} {c['value']:+.4f}, 95% CI [{c['lo']:+.4f}, "
+                       f"{c['hi']:+.4f}]" for o, c in comp.items()) + f" over {n} repeats"
+    return {"verdict": verdict, "value": comp[closest]["value"], "lo": comp[closest]["lo"],
+            "hi": comp[closest]["hi"], "n": n, "method": comp[closest]["method"],
+            "comparisons": comp, "reason": reason}
+
+
+def sec8_claims(scores: dict, *, seed: int = 0) -> dict:
+    """The claims of Sec. 8 (ids of ``data/claims.csv``) from one reading: ``scores`` maps
+    ``"bce", "hinge", "xm(1,1)", "xm(100,100)"`` to :func:`lossfns.experiments.paper000.cv_scores`
+    frames on the same folds. Mean CV comparisons are paired over repeats (per-repeat mean of the
+    fold accuracies, :func:`lossfns.verdicts.paired_claim`); the std claim is
+    :func:`lowest_std_claim` for XM(1,1) against BCE and Hinge."""
+    def paired(a, b, greater):
+        return paired_claim(repeat_paired(scores[a], scores[b]), greater=greater,
+                            method=f"paired over repeats: {a} - {b}")
+
+    return {
+        "000/s8/xm11_vs_hinge_bounds": paired("xm(1,1)", "hinge", True),
+        "000/s8/xm11_vs_bce_bounds": paired("xm(1,1)", "bce", False),
+        "000/s8/xm_lowest_std_lower_bound": lowest_std_claim(scores, "xm(1,1)", ["bce", "hinge"],
+                                                             seed=seed),
+        "000/s8/tuned_beats_untuned": paired("xm(100,100)", "xm(1,1)", True),
+    }
+
+
+def keras_torch_claim(agree: pd.DataFrame, margin: float = KERAS_TORCH_MARGIN) -> dict:
+    """Equivalence of the batched torch trainer and the Keras loop: torch - Keras fold accuracies
+    on the same folds (:func:`lossfns.experiments.paper000.keras_agreement`), within ``margin``."""
+    return equivalence_claim((agree["torch"] - agree["keras"]).to_numpy(), margin,
+                             method="paired over folds: torch - Keras")
+
+
+def table_rows(readings: dict, published: dict, *, seed: int = 0) -> pd.DataFrame:
+    """Tables 1-2 with intervals: one row per (reading, statistic).
+
+    ``readings`` maps a label (e.g. ``("XM(1,1)", 1)``) to ``(scores, published_key or None,
+    main)``; ``published`` maps an id to the paper's value. The verdict column is
+    :func:`lossfns.verdicts.number_verdict`, the rule the report applies (for every reading, so
+    the readings can be compared; the report uses the main one).
+    """
+    rows = []
+    for label, (scores, key, main) in readings.items():
+        est = table_estimates(scores, seed=seed)
+        for stat in STATS:
+            e = est[stat]
+            pub = published.get(f"{key}/{stat}") if key else None
+            v = number_verdict(pub, e) if pub is not None else {"verdict": "", "z": math.nan}
+            rows.append({"reading": label, "main": bool(main), "statistic": stat,
+                         "ours": e.value, "lo": e.lo, "hi": e.hi,
+                         "paper": math.nan if pub is None else float(pub),
+                         "verdict": v["verdict"], "z": v["z"]})
+    return pd.DataFrame(rows)
+
+
+def lambda_repeats(X, y, pairs, **cv_kwargs) -> pd.DataFrame:
+    """Per ``(lam1, lam2)`` of ``pairs`` and per repeat: the mean and std of the fold accuracies
+    of :func:`lossfns.experiments.paper000.cv_scores` (XM with those lambdas; same seed, so the
+    same folds for every pair: paired over repeats)."""
+    from . import paper000
+
+    frames = []
+    for lam1, lam2 in pairs:
+        rep = per_repeat(paper000.cv_scores(X, y, f"xm({lam1},{lam2})", **cv_kwargs)).reset_index()
+        frames.append(rep.assign(lam1=lam1, lam2=lam2)[["lam1", "lam2", "repeat", "mean", "std"]])
+    return pd.concat(frames, ignore_index=True)
+
+
+def lambda_summary(reps: pd.DataFrame) -> pd.DataFrame:
+    """The frame of :func:`lossfns.experiments.paper000.lambda_grid_scores` (``lam1, lam2,
+    cv_mean, cv_std, cv_mean_se``) from :func:`lambda_repeats`, pairs in their order."""
+    rows = []
+    for (lam1, lam2), g in reps.groupby(["lam1", "lam2"], sort=False):
+        rows.append({"lam1": lam1, "lam2": lam2, "cv_mean": float(g["mean"].mean()),
+                     "cv_std": float(g["std"].mean()),
+                     "cv_mean_se": float(g["mean"].std(ddof=1) / np.sqrt(len(g)))
+                     if len(g) > 1 else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def _diagonal(reps: pd.DataFrame, col: str) -> pd.DataFrame:
+    """repeats x lambdas (lam1 = lam2) of ``col``."""
+    d = reps[reps["lam1"] == reps["lam2"]]
+    return d.pivot(index="repeat", columns="lam1", values=col).sort_index(axis=1)
+
+
+def far_lambdas(lambdas, at: float = 100.0, away: float = 0.5) -> list:
+    """The lambdas more than ``away`` decades from ``at``.
+
+    >>> [round(l, 1) for l in far_lambdas([10 ** (k / 3) for k in range(3, 10)])]
+    [10.0, 21.5, 464.2, 1000.0]
+    """
+    return [lam for lam in lambdas if abs(math.log10(lam) - math.log10(at)) > away + 1e-12]
+
+
+def _untestable(reps, at, away):
+    lams = sorted(reps.loc[reps["lam1"] == reps["lam2"], "lam1"].unique())
+    if not any(math.isclose(lam, at) for lam in lams):
+        return {"verdict": "not run", "reason": f"lambda = {at:g} is not on the grid"}
+    if not far_lambdas(lams, at, away):
+        return {"verdict": "not run", "reason": f"no lambda more than {away:g} decade from {at:g}"}
+    return None
+
+
+def optimum_claim(reps: pd.DataFrame, *, at: float = 100.0, away: float = 0.5) -> dict:
+    """Fig. 1, "the mean CV score is maximised at lambda = ``at``": per repeat, the mean CV at
+    ``at`` minus that of the lambda more than ``away`` decades away with the best mean CV over
+    repeats; :func:`lossfns.verdicts.paired_claim` (supported if positive beyond the 95% CI)."""
+    bad = _untestable(reps, at, away)
+    if bad:
+        return bad
+    m = _diagonal(reps, "mean")
+    at_col = next(c for c in m.columns if math.isclose(c, at))
+    far = far_lambdas(m.columns, at, away)
+    rival = max(far, key=lambda lam: m[lam].mean())
+    res = paired_claim((m[at_col] - m[rival]).to_numpy(), greater=True,
+                       method=f"paired over repeats: lambda {at:g} - lambda {rival:g}")
+    res["rival"] = float(rival)
+    res["reason"] = (f"mean CV at lambda = {at:g} minus the best beyond {away:g} decade "
+                     f"(lambda = {rival:g}): " + res["reason"])
+    return res
+
+
+def std_smallest_claim(reps: pd.DataFrame, *, at: float = 100.0, away: float = 0.5,
+                       majority_rate: float | None = None, n_boot: int = 4000, seed: int = 0) -> dict:
+    """Fig. 2, "the std of the CV score is smallest at lambda = ``at``": bootstrap over repeats
+    of ``std(at) - min std of the lambdas more than away decades away`` (the std of a lambda: its
+    mean over repeats of the per-repeat std of the fold accuracies; the minimising lambda is
+    chosen again in each resample). Supported if negative beyond the 95% interval.
+
+    ``majority_rate``: lambdas whose mean CV score does not beat it learned nothing (their
+    near-constant predictions have a tiny std) and are left out of the rivals.
+    """
+    bad = _untestable(reps, at, away)
+    if bad:
+        return bad
+    s, m = _diagonal(reps, "std"), _diagonal(reps, "mean")
+    at_col = next(c for c in s.columns if math.isclose(c, at))
+    far = far_lambdas(s.columns, at, away)
+    dropped = []
+    if majority_rate is not None:
+        dropped = [lam for lam in far if not above_majority(m[lam].mean(), majority_rate)]
+        far = [lam for lam in far if lam not in dropped]
+    if not far:
+        return {"verdict": "not run", "reason": "no rival lambda beats the majority rate"}
+    n = len(s)
+    note = (f"; left out (mean CV not above the majority rate {majority_rate:.3f}): "
+            + ", ".join(f"{lam:g}" for lam in dropped)) if dropped else ""
+    if n < 2:
+        return {"verdict": "inconclusive", "value": math.nan, "n": n,
+                "reason": f"only {n} repeat(s): no interval" + note}
+    a, r = s[at_col].to_numpy(), s[far].to_numpy()
+    value = float(a.mean() - r.mean(axis=0).min())
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    boots = a[idx].mean(axis=1) - r[idx].mean(axis=1).min(axis=1)
+    lo, hi = (float(q) for q in np.quantile(boots, [(1 - LEVEL) / 2, (1 + LEVEL) / 2]))
+    rival = float(far[int(np.argmin(r.mean(axis=0)))])
+    verdict = _verdict_from_interval(lo, hi, greater=False)
+    return {"verdict": verdict, "value": value, "lo": lo, "hi": hi,
+            "se": float(boots.std(ddof=1)), "n": n, "rival": rival,
+            "method": f"bootstrap over {n} repeats ({n_boot} resamples)",
+            "reason": (f"std at lambda = {at:g} minus the smallest std beyond {away:g} decade "
+                       f"(lambda = {rival:g} on our data) {value:+.4f}, 95% CI [{lo:+.4f}, {hi:+.4f}] "
+                       f"over {n} repeats" + note)}
