@@ -67,7 +67,9 @@ class Estimate:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Estimate":
-        return cls(float(d["value"]), float(d["lo"]), float(d["hi"]), float(d["se"]), int(d["n"]),
+        def num(v):  # results.json stores NaN as null
+            return math.nan if v is None else float(v)
+        return cls(num(d["value"]), num(d["lo"]), num(d["hi"]), num(d["se"]), int(d["n"]),
                    str(d["method"]))
 
 

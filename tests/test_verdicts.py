@@ -92,3 +92,12 @@ def test_extreme_interval_has_its_coverage():
     assert 0 < s.lo < s.hi
     with pytest.raises(ValueError, match="which must be"):
         V.extreme_interval(ours, "median")
+
+
+def test_estimate_round_trips_through_results_json():
+    from lossfns.pipeline.artifacts import dumps
+    import json
+    e = V.mean_interval([0.8])  # one run: no interval
+    back = V.Estimate.from_dict(json.loads(dumps(e.as_dict())))
+    assert back.n == 1 and math.isnan(back.lo) and back.value == 0.8
+    assert V.number_verdict(0.8, back)["verdict"] == "inconclusive"
