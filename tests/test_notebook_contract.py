@@ -9,7 +9,7 @@ import pytest
 from lossfns.pipeline.profiles import REQUIRED_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[!.]*.ipynb")  # not the hidden in-flight copies of a running notebook)
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[!.]*.ipynb"))  # not the hidden in-flight copies of a run
 # Writing files is the artefact API's job: these calls in a notebook bypass it.
 FORBIDDEN = ("savefig(", "to_csv(", "to_markdown(", "open(", "json.dump(", "np.save(")
 
