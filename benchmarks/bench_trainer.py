@@ -1,6 +1,6 @@
 """Benchmark: document 000 Table 1 protocol with the batched trainer vs Keras.
 
-    python benchmarks/bench_trainer.py [--quick] [--keras-folds N] [--threads T]
+    python benchmarks/bench_trainer.py [--quick] [--keras-folds N] [--threads T] [--no-keras]
 
 Sonar, 20 x stratified 10-fold CV, 100 epochs, batch 32, RMSprop (Keras
 defaults), losses BCE, Keras hinge on probabilities and Xtreme Margin (1, 1):
@@ -58,6 +58,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="2 repeats, 10 epochs, 1 Keras fold")
     ap.add_argument("--keras-folds", type=int, default=None)
+    ap.add_argument("--no-keras", action="store_true", help="batched trainer only")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (1: OpenMP threads collapse when the 2 cores are shared)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "trainer.json"))
@@ -85,7 +86,10 @@ def main(argv=None):
                        "std_min": stds.min(), "std_max": stds.max()}
     n_models = len(all_tasks)
     print(f"batched: {n_models} models x {epochs} epochs in {batched_s:.1f} s "
-          f"({n_models / batched_s:.1f} models/s), peak RSS {rss_batched:.0f} MB")
+          f"({n_models / batched_s:.1f} models/s), peak RSS {rss_batched:.0f} MB, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if args.no_keras:
+        return {"batched_seconds": batched_s, "peak_rss_mb": rss_batched, "table1": table}
 
     from lossfns.training.keras_trainer import keras_cross_val
 

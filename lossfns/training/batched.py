@@ -259,16 +259,23 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
             # Per-model draws for this epoch: permutation, then dropout uniforms.
             idx = torch.zeros(S * B, M, dtype=torch.long)
             smask = torch.zeros(S * B, M, dtype=torch.bool)
-            u = torch.ones(S * B, M, D, dtype=dtype) if D else None
+            # (M, S*B, D), contiguous per model. Rows a model does not draw
+            # (steps where it is idle, models stopped early) stay uninitialised:
+            # their samples are masked, so their multipliers never reach a number.
+            u = torch.empty(M, S * B, D, dtype=dtype) if D else None
             for m in np.flatnonzero(alive):
                 n = n_tr[m]
                 perm = torch.randperm(n, generator=gens[m]) if shuffle else torch.arange(n)
                 idx[:n, m] = perm
                 smask[:n, m] = True
                 if D:
-                    u[: steps[m] * B, m] = torch.rand(steps[m] * B, D, generator=gens[m])
+                    # float32 draws (as always), written in place when dtype is float32
+                    if dtype == torch.float32:
+                        torch.rand(steps[m] * B, D, generator=gens[m], out=u[m, : steps[m] * B])
+                    else:
+                        u[m, : steps[m] * B] = torch.rand(steps[m] * B, D, generator=gens[m])
             idx, smask = idx.view(S, B, M).to(dev), smask.view(S, B, M).to(dev)
-            keep = dropout_multipliers(spec, u.view(S, B, M, D).to(dev)) if D else None
+            keep = dropout_multipliers(spec, u.view(M, S, B, D).to(dev)) if D else None
             loss_sum = torch.zeros(M, dtype=dtype, device=dev)
             correct = torch.zeros(M, dtype=dtype, device=dev)
             alive_t = torch.as_tensor(alive, device=dev)
@@ -278,7 +285,7 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
             active_all = Mb.any(2) & alive_t  # (S, M)
             for s in range(S):
                 mb, yb, active = Mb[s], Yb[s], active_all[s]
-                out = forward(spec, params, Xb[s], keep[s].transpose(0, 1) if D else None)
+                out = forward(spec, params, Xb[s], keep[:, s] if D else None)
                 if loss_reduction == "mean":
                     per = loss_fn(out, yb)
                     if per.shape != out.shape:

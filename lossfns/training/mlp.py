@@ -69,4 +69,6 @@ def dropout_multipliers(spec: MLPSpec, u: torch.Tensor) -> torch.Tensor:
     """
     rates = torch.cat([torch.full((units,), float(rate), dtype=u.dtype, device=u.device)
                        for units, _, rate in spec.hidden if rate > 0])
-    return (u >= rates).to(u.dtype) / (1.0 - rates)
+    # one pass: where(u >= rate, 1 / (1 - rate), 0), the same numbers as
+    # (u >= rate) / (1 - rate) in u's dtype
+    return torch.where(u >= rates, 1.0 / (1.0 - rates), torch.zeros((), dtype=u.dtype, device=u.device))
