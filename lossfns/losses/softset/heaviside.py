@@ -62,26 +62,29 @@ def _direct(p, taus, ops, approx, delta, k):
     a1, a3, m1, m2, m3, _, _ = (_coef(v, ops, p, grid, ndim)
                                 for v in _linear_coefficients(taus, delta))
     tau_c = _coef(taus, ops, p, grid, ndim)
-    # eq. (27), three segments; every branch is finite, so `where` needs no guard.
-    # The middle and right segments are written in the algebraically identical
-    # forms 0.5 + m2 (p - tau) and 1 - m3 (1 - p) (since b3 = 1 - m3, as
-    # delta = m3 (1 - tau - tau_m / 2)): H(tau) = 0.5 and H(1) = 1 hold exactly
-    # and H never leaves [0, 1] through rounding.
+    # eq. (27), three segments. The middle and right segments are written in the
+    # algebraically identical forms 0.5 + m2 (p - tau) and 1 - m3 (1 - p) (since
+    # b3 = 1 - m3, as delta = m3 (1 - tau - tau_m / 2)): H(tau) = 0.5 and H(1) = 1
+    # hold exactly and H never leaves [0, 1] through rounding.
     #
-    # Where-free selection (issue 10): each branch is multiplied by its 0/1 region
-    # mask and the three products are added. A product with a mask of 1 is the
-    # branch itself and one with a mask of 0 is (+-)0, so the sum is bitwise the
-    # value of the former `where(x < a1, left, where(x > a3, right, mid))` chain,
-    # and the gradient is the same slope (m1 left of a1, m3 right of a3, m2 on
-    # [a1, a3] including both kinks). `where` on a (T, N) array was the cost of the
-    # soft-set losses (torch CPU: ~8x a multiply per element, forward and backward);
-    # masks and products are plain element-wise kernels.
-    # ``_direct_where`` keeps the old chain as the reference of the tests.
-    lt = ops.cast(x < a1, x)
+    # Where-free form (issue 10): every segment is "anchor value + slope * (p - anchor
+    # point)" -- left (0, 0, m1), middle (tau, 0.5, m2), right (1, 1, m3) -- and the
+    # three per-element constants are selected with 0/1 region masks (products with
+    # 0 or 1 and sums with 0 are exact). So the value is bitwise the former
+    # `where(x < a1, x m1, where(x > a3, right, mid))` chain (x - 1 = -(1 - x)
+    # exactly), H(0) = 0, H(tau) = 0.5, H(1) = 1 exactly, and the gradient is the
+    # slope S alone (the masks carry none): m1 left of a1, m3 right of a3, m2 on
+    # [a1, a3] including both kinks, as before. Autograd records three ops instead
+    # of a where chain: torch's `where` on a (T, N) array cost ~8x a multiply per
+    # element, forward and backward. ``_direct_where`` keeps the old chain as the
+    # reference of the tests.
+    ge = ops.cast(x >= a1, x)
     gt = ops.cast(x > a3, x)
-    mid = 0.5 + m2 * (x - tau_c)
-    right = 1.0 - m3 * (1.0 - x)
-    return (x * m1) * lt + right * gt + mid * ((1.0 - lt) - gt)
+    md = ge - gt                                   # 1 on [a1, a3]
+    anchor_x = tau_c * md + gt                     # 0, tau, 1
+    anchor_h = 0.5 * md + gt                       # 0, 0.5, 1
+    slope = (m1 * (1.0 - ge) + m3 * gt) + m2 * md  # m1, m2, m3 (exact selection)
+    return anchor_h + slope * (x - anchor_x)
 
 
 def _direct_where(p, taus, delta):
