@@ -69,6 +69,9 @@ NUMPY = SimpleNamespace(
     floor=np.floor,
     as_index=lambda x: np.asarray(x).astype(np.int64),
     take=np.take,
+    # appended for chunked pair losses (ranking.wmw_auroc_loss): host integer
+    # indices as an index array on the backend (and device) of `like`
+    index_like=lambda idx, like: np.asarray(idx, dtype=np.int64),
 )
 
 
@@ -117,6 +120,7 @@ def _make_torch():
         # torch.take / advanced indexing measured ~12 ms for 9k indices on CPU
         # (torch 2.13); index_select on the flattened array is ~1000x faster
         take=lambda a, idx: torch.index_select(a.reshape(-1), 0, idx.reshape(-1)).reshape(idx.shape),
+        index_like=lambda idx, like: torch.as_tensor(idx, dtype=torch.long, device=like.device),
     )
 
 
@@ -163,6 +167,7 @@ def _make_keras():
         floor=K.floor,
         as_index=lambda x: K.cast(x, "int32"),
         take=K.take,
+        index_like=lambda idx, like: K.convert_to_tensor(np.asarray(idx), dtype="int32"),
     )
 
 

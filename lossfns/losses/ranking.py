@@ -3,13 +3,17 @@ r"""Ranking losses: the Wilcoxon-Mann-Whitney AUROC surrogate of Yan et al. (200
 A baseline of document 003 (ref. [40]): the AUROC is the share of
 (positive, negative) pairs ranked correctly; the surrogate replaces the step
 on each pair's score difference by a smooth penalty (:func:`wmw_auroc_loss`).
-Memory: the pairs are positives x negatives, never an N x N matrix.
+Memory: ``"mean"`` and ``"sum"`` visit the positives x negatives pairs in blocks of
+at most ``chunk_pairs`` pairs (never an N x N matrix); only ``reduction="none"``
+returns the full pair matrix.
 """
 
 from __future__ import annotations
 
 
-from .._validation import (check_choice, check_reduction, check_scalar, prepare_binary)
+import numpy as np
+
+from .._validation import (check_choice, check_int, check_reduction, check_scalar, prepare_binary)
 from ._common import safe_div
 from ._registry import register
 
@@ -21,7 +25,8 @@ WMW_FORMS = ("polynomial", "sigmoid")
 @register("003 baseline [40]: Yan et al. (2003), WMW statistic", keras=False,
           class_name="WMWAUROCLoss", tags=("batch", "pairwise"))
 def wmw_auroc_loss(y_pred, y_true, *, form: str = "polynomial", gamma: float = 0.3, p: float = 2.0,
-                   beta: float = 10.0, from_logits: bool = False, reduction: str = "mean"):
+                   beta: float = 10.0, from_logits: bool = False, reduction: str = "mean",
+                   chunk_pairs: int = 1 << 22):
     r"""Wilcoxon-Mann-Whitney AUROC surrogate of Yan et al. (2003), the "AUROC‡" baseline of 003.
 
     Over all pairs of a positive :math:`x_i` and a negative :math:`x_j`
@@ -44,7 +49,18 @@ def wmw_auroc_loss(y_pred, y_true, *, form: str = "polynomial", gamma: float = 0
     ``"mean"`` divides by the number of positive-negative pairs (0 when the
     batch lacks a class); ``"none"`` returns the ``(N, N)`` matrix of pair
     terms (row: positive :math:`i`, column: negative :math:`j`; zero for the
-    other pairs), N the number of elements. Memory is :math:`O(N^2)`.
+    other pairs), N the number of elements; memory :math:`O(N^2)`.
+
+    Memory of ``"mean"`` / ``"sum"``: the positives are split into blocks of
+    ``max(1, chunk_pairs // |N|)`` rows and each block is compared with all
+    negatives, so no array holds more than about ``chunk_pairs`` pairs (default
+    :math:`2^{22}`: ~32 MB per float64 temporary) whatever the batch size; a
+    45,000-row validation set needs no N x N matrix (2 x 10^9 pairs, 16 GB).
+    The blocks are summed in order, so the value equals the one-matrix sum to
+    float rounding. Under autograd each block keeps its own intermediates for the
+    backward pass (memory :math:`O(|P||N|)` again): chunking bounds evaluation,
+    not training on a huge batch. Needs eager inputs (the block indices are read
+    on the host); in a traced graph the one-matrix form is used.
 
     Pairs are positives against negatives as in Yan et al. (the authors'
     released code compares positives with positives: a known defect, see
@@ -68,6 +84,8 @@ def wmw_auroc_loss(y_pred, y_true, *, form: str = "polynomial", gamma: float = 0
         beta: slope :math:`\beta > 0` of the sigmoid form.
         from_logits: ``y_pred`` holds logits.
         reduction: ``"none"`` (``(N, N)``), ``"mean"`` (over pairs) or ``"sum"``.
+        chunk_pairs: upper bound on the pairs evaluated at once by ``"mean"`` and
+            ``"sum"`` (an integer >= 1).
 
     Source: L. Yan, R. Dodier, M. Mozer, R. Wolniewicz, "Optimizing classifier
     performance via an approximation to the Wilcoxon-Mann-Whitney statistic",
@@ -86,20 +104,16 @@ def wmw_auroc_loss(y_pred, y_true, *, form: str = "polynomial", gamma: float = 0
     gamma = check_scalar("gamma", gamma, low=0.0, high=1.0, low_open=True)
     p = check_scalar("p", p, low=1.0, low_open=True)
     beta = check_scalar("beta", beta, low=0.0, low_open=True)
+    chunk_pairs = check_int("chunk_pairs", chunk_pairs)
     ops, x, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
     if from_logits:
         x = ops.sigmoid(x)
     x, t = ops.reshape(x, (-1,)), ops.reshape(t, (-1,))
+    if reduction != "none" and ops.eager(t):
+        return _wmw_chunked(x, t, ops, form, gamma, p, beta, reduction, chunk_pairs)
     d = ops.expand_dims(x, 1) - ops.expand_dims(x, 0)              # d[i, j] = x_i - x_j
     pairs = ops.expand_dims(t, 1) * ops.expand_dims(1.0 - t, 0)   # i positive, j negative
-    if form == "polynomial":
-        active = d < gamma
-        # guard: the untaken branch gets base 0 (finite power and gradient for p > 1)
-        base = ops.where(active, gamma - d, ops.zeros_like(d))
-        r = base ** p
-    else:
-        r = ops.sigmoid(-beta * d)
-    terms = pairs * r
+    terms = pairs * _pair_terms(d, ops, form, gamma, p, beta)
     if reduction == "none":
         return terms
     total = ops.sum(terms)
@@ -108,3 +122,37 @@ def wmw_auroc_loss(y_pred, y_true, *, form: str = "polynomial", gamma: float = 0
     return safe_div(total, ops.sum(pairs), ops)
 
 
+def _pair_terms(d, ops, form, gamma, p, beta):
+    """R(d) of every pair difference ``d`` (any shape)."""
+    if form == "polynomial":
+        active = d < gamma
+        # guard: the untaken branch gets base 0 (finite power and gradient for p > 1)
+        base = ops.where(active, gamma - d, ops.zeros_like(d))
+        return base ** p
+    return ops.sigmoid(-beta * d)
+
+
+def _wmw_chunked(x, t, ops, form, gamma, p, beta, reduction, chunk_pairs):
+    """Sum (or mean) of R over positives x negatives, ``chunk_pairs`` pairs at a time."""
+    labels = np.asarray(ops.to_numpy(t)).reshape(-1)
+    pos = np.flatnonzero(labels == 1)
+    neg = np.flatnonzero(labels != 1)
+    n_pairs = pos.size * neg.size
+    if n_pairs == 0:
+        # no pair: the sum is 0 (and the mean 0 by safe division), still tied to x
+        return ops.sum(x) * 0.0
+    xn = ops.expand_dims(_gather(x, neg, ops), 0)                   # (1, |N|)
+    rows = max(1, chunk_pairs // neg.size)
+    total = None
+    for start in range(0, pos.size, rows):
+        xp = ops.expand_dims(_gather(x, pos[start:start + rows], ops), 1)   # (B, 1)
+        block = ops.sum(_pair_terms(xp - xn, ops, form, gamma, p, beta))
+        total = block if total is None else total + block
+    if reduction == "sum":
+        return total
+    return total / float(n_pairs)
+
+
+def _gather(x, idx, ops):
+    """``x[idx]`` for a 1-D ``x`` and NumPy integer indices (on x's backend and device)."""
+    return ops.take(x, ops.index_like(idx, x))
