@@ -279,8 +279,13 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
             loss_sum = torch.zeros(M, dtype=dtype, device=dev)
             correct = torch.zeros(M, dtype=dtype, device=dev)
             alive_t = torch.as_tensor(alive, device=dev)
-            Xb = Xtr[arangeM[None, :, None], idx.transpose(1, 2)]  # (S, M, B, d)
-            Yb = ytr[arangeM[None, :, None], idx.transpose(1, 2)]  # (S, M, B)
+            # one row gather (index_select on the flattened (M * n_max) rows: a
+            # plain copy, much faster on CPU than broadcast advanced indexing)
+            # rows in (S, B, M) order, viewed as (S, M, B): the memory layout of
+            # the advanced-indexing gather this replaces (matmul rounding follows it)
+            flat = (idx + arangeM[None, None, :] * Xtr.shape[1]).reshape(-1)
+            Xb = Xtr.reshape(-1, Xtr.shape[2]).index_select(0, flat).view(S, B, M, -1).transpose(1, 2)
+            Yb = ytr.reshape(-1).index_select(0, flat).view(S, B, M).transpose(1, 2)
             Mb = smask.transpose(1, 2)
             active_all = Mb.any(2) & alive_t  # (S, M)
             for s in range(S):
