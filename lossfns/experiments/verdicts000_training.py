@@ -34,7 +34,7 @@ __all__ = ["exact_claim", "not_comparable", "final_per_seed", "sec14_claims", "s
 
 def exact_claim(holds: bool, value: float, reason: str) -> dict:
     """A claim settled by an exact computation (no sampling uncertainty): **supported** when it
-    ``holds``, else **contradicted``; ``value`` is the deciding number (its interval is the point).
+    ``holds``, else **contradicted**; ``value`` is the deciding number (its interval is the point).
 
     >>> exact_claim(False, 0.359, "the jump at |y-t| = 0.5")["verdict"]
     'contradicted'
