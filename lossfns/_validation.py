@@ -252,6 +252,15 @@ def check_positive_int(name: str, value) -> int:
     return check_int(name, value, 1, what="a positive int", type_error=ValueError)
 
 
+def check_known_keywords(owner: str, given, known, expected=None) -> None:
+    """Every keyword in ``given`` is one of ``known``; the error lists ``expected`` (default
+    ``known``), e.g. a loss class given a parameter its function does not take."""
+    unknown = set(given) - set(known)
+    if unknown:
+        raise TypeError(f"{owner} got unknown parameter(s) {sorted(unknown)}; "
+                        f"expected some of {sorted(known if expected is None else expected)}")
+
+
 def check_positive(name: str, value) -> float:
     """A real number > 0 (learning rates, momenta denominators...)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:

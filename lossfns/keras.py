@@ -24,6 +24,7 @@ import keras
 from keras import ops as K
 
 from . import losses as _losses
+from ._validation import check_known_keywords
 from .losses import LOSSES
 
 __all__ = [spec.class_name for spec in LOSSES.values() if spec.keras]
@@ -61,10 +62,7 @@ class _Loss(keras.losses.Loss):
 
     def __new__(cls, *args, **params):
         every, known = _init_parameters(cls)
-        unknown = set(params) - set(every)
-        if unknown:
-            raise TypeError(f"{cls.__name__} got unknown parameter(s) {sorted(unknown)}; "
-                            f"expected some of {sorted(known)}")
+        check_known_keywords(cls.__name__, params, every, expected=known)
         return super().__new__(cls)
 
     def get_config(self):

@@ -24,6 +24,7 @@ import inspect
 import torch
 
 from . import losses as _losses
+from ._validation import check_known_keywords
 from .losses import LOSSES
 from .losses import *  # noqa: F401,F403  (functional API re-exported)
 
@@ -42,11 +43,7 @@ class _LossModule(torch.nn.Module):
     to the function; an unknown keyword is refused with the list of known ones."""
 
     def __new__(cls, *args, **params):
-        known = _keyword_defaults(cls)
-        unknown = set(params) - set(known)
-        if unknown:
-            raise TypeError(f"{cls.__name__} got unknown parameter(s) {sorted(unknown)}; "
-                            f"expected some of {sorted(known)}")
+        check_known_keywords(cls.__name__, params, _keyword_defaults(cls))
         return super().__new__(cls)
 
     def extra_repr(self):
@@ -443,11 +440,12 @@ class WMWAUROCLoss(_LossModule):
     """
 
     def __init__(self, *, form: str = "polynomial", gamma: float = 0.3, p: float = 2.0,
-                 beta: float = 10.0, from_logits: bool = False, reduction: str = "mean"):
+                 beta: float = 10.0, from_logits: bool = False, reduction: str = "mean",
+                 chunk_pairs: int = 4194304):
         """Keep the keyword parameters of :func:`lossfns.wmw_auroc_loss`."""
         super().__init__()
         self.params = dict(form=form, gamma=gamma, p=p, beta=beta, from_logits=from_logits,
-                           reduction=reduction)
+                           reduction=reduction, chunk_pairs=chunk_pairs)
 
     def forward(self, y_pred, y_true):
         """``wmw_auroc_loss(y_pred, y_true, **self.params)``."""

@@ -3,28 +3,17 @@
 import json
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
 from lossfns.pipeline import artifacts, run
+from tests._notebooks import make_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 PROOF = ROOT / "notebooks" / "000-3_xtreme_margin_loss.ipynb"
 
 
-def make_notebook(path: Path, body: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from lossfns.pipeline.artifacts import start_run"),
-                nbformat.v4.new_code_cell('profile = "quick"\nseed = 0\ndevice = "cpu"\nout_dir = None',
-                                          metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell('run = start_run(globals(), "tiny")'),
-                nbformat.v4.new_code_cell(body),
-                nbformat.v4.new_code_cell("run.finish()")]
-    nb.metadata["kernelspec"] = {"name": run.KERNEL, "display_name": "lossfns", "language": "python"}
-    nbformat.write(nb, path)
-    return path
 
 
 # --- atomic writes -----------------------------------------------------------------------

@@ -11,10 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
+
 import pytest
 
 from lossfns.pipeline import artifacts, run
+from tests import _notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 PROOF = ROOT / "notebooks" / "000-3_xtreme_margin_loss.ipynb"
@@ -27,15 +28,7 @@ NOISE = ("without encryption", "[IPKernelApp]", "KeyboardInterrupt caught", "abs
 
 
 def make_notebook(path: Path, body: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from lossfns.pipeline.artifacts import start_run"),
-                nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell('run = start_run(globals(), "tiny")'),
-                nbformat.v4.new_code_cell(body),
-                nbformat.v4.new_code_cell("run.finish()")]
-    nb.metadata["kernelspec"] = {"name": run.KERNEL, "display_name": "lossfns", "language": "python"}
-    nbformat.write(nb, path)
-    return path
+    return _notebooks.make_notebook(path, body, PARAMETERS)
 
 
 def cli(*args, **kwargs) -> subprocess.Popen:

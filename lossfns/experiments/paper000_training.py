@@ -110,6 +110,14 @@ def band_summary(df: pd.DataFrame, values=("train_acc", "test_acc"), by=("loss",
     return out
 
 
+def _epoch_groups(df: pd.DataFrame, by):
+    """``(keys, rows, last epoch)`` for each group of a per-epoch frame grouped by ``by``."""
+    by = list(by)
+    for key, d in df.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        yield dict(zip(by, key)), d, int(d["epoch"].max())
+
+
 def convergence_stats(df: pd.DataFrame, *, overfit_after: int = 10, last: int = 10,
                       by=("loss",)) -> pd.DataFrame:
     """Per loss (``by``): the numbers behind the Sec. 14 claims.
@@ -125,18 +133,15 @@ def convergence_stats(df: pd.DataFrame, *, overfit_after: int = 10, last: int = 
       epoch; ``drop_from_peak``: peak minus ``test_acc_final``.
     """
     check_positive_int("last", last)
-    by = list(by)
     rows = []
-    for key, d in df.groupby(by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        E = int(d["epoch"].max())
+    for keys, d, E in _epoch_groups(df, by):
         if overfit_after >= E:
             raise ValueError(f"overfit_after ({overfit_after}) must be below the epochs ({E})")
         tail = d[d["epoch"] > E - min(last, E)].groupby("seed")[["train_acc", "test_acc"]].mean()
         per_epoch = d.groupby("epoch")[["train_acc", "test_acc"]].mean()
         after = per_epoch[per_epoch.index > overfit_after]
         S = len(tail)
-        rows.append({**dict(zip(by, key)), "n_seeds": S, "epochs": E,
+        rows.append({**keys, "n_seeds": S, "epochs": E,
                      "train_acc_final": float(tail["train_acc"].mean()),
                      "test_acc_final": float(tail["test_acc"].mean()),
                      "test_acc_final_se": float(tail["test_acc"].std(ddof=1) / math.sqrt(S))
@@ -304,7 +309,7 @@ def conditional_accuracy_vs_ratio(X, y, pairs=RATIO_PAIRS, *, extra_losses=("bce
                                   n_splits: int = 10, n_repeats: int = 5, epochs: int = 50,
                                   batch_size: int = 32, standardize: bool = True, seed: int = 0,
                                   device: str = "auto", spec=PAPER000_SPEC,
-                                  quiet: bool = True) -> pd.DataFrame:
+                                  quiet: bool = True, per_fold: bool = False):
     """Sec. 15/18: per-class (conditional) accuracy of XM(lam1, lam2) against
     ``log10(lam2 / lam1)`` with repeated stratified K-fold CV on all features.
 
@@ -313,6 +318,8 @@ def conditional_accuracy_vs_ratio(X, y, pairs=RATIO_PAIRS, *, extra_losses=("bce
     ``cond_acc_0`` (class 0), ``cond_acc_1`` (class 1), ``pred_pos_rate``,
     ``lam1``, ``lam2`` and ``log_ratio`` (NaN for ``extra_losses`` such as BCE).
     The folds and model seeds are the same for every loss (paired design).
+    With ``per_fold`` returns ``(pooled, folds)``, ``folds`` holding one row per (loss, repeat,
+    fold) with the ``accuracy`` on that fold's test rows (for paired tests over folds).
     """
     X, y = check_xy(X, y)
     pairs = [(float(a), float(b)) for a, b in pairs]
@@ -325,13 +332,15 @@ def conditional_accuracy_vs_ratio(X, y, pairs=RATIO_PAIRS, *, extra_losses=("bce
     check_positive_int("n_repeats", n_repeats)
     splits = stratified_kfold(y, n_splits, n_repeats=n_repeats, seed=seed)
     tasks = cv_tasks(X, y, splits, standardize=standardize)
-    rows = []
+    rows, frows = [], []
     for loss in losses:
         res = train_batched(spec, tasks, make_loss(loss), epochs=epochs, batch_size=batch_size,
                             seed=seed, device=device, quiet=quiet, track_eval=False)
         oof = np.full((n_repeats, len(y)), np.nan)
         for sp, p in zip(splits, res.eval_proba):
             oof[sp.repeat, sp.test] = p
+            frows.append({"loss": loss, "repeat": sp.repeat, "fold": sp.fold,
+                          "accuracy": evaluation.accuracy(y[sp.test], p)})
         lam = parse_xm(loss)
         for r in range(n_repeats):
             ca = evaluation.conditional_accuracy(y, oof[r])
@@ -341,7 +350,7 @@ def conditional_accuracy_vs_ratio(X, y, pairs=RATIO_PAIRS, *, extra_losses=("bce
                          "accuracy": evaluation.accuracy(y, oof[r]),
                          "cond_acc_0": ca[0], "cond_acc_1": ca[1],
                          "pred_pos_rate": float(hard_labels(oof[r], NUMPY).mean())})
-    return pd.DataFrame(rows)
+    return (pd.DataFrame(rows), pd.DataFrame(frows)) if per_fold else pd.DataFrame(rows)
 
 
 def ratio_trend(df: pd.DataFrame, columns=("cond_acc_0", "cond_acc_1", "accuracy")) -> pd.DataFrame:
@@ -486,18 +495,15 @@ def optimizer_convergence(df: pd.DataFrame, *, majority_rate: float, last: int =
     * ``converged``: every seed learned and ``plateau_range <= plateau_tol``.
     """
     check_positive_int("last", last)
-    by = list(by)
     rows = []
-    for key, d in df.groupby(by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        E = int(d["epoch"].max())
+    for keys, d, E in _epoch_groups(df, by):
         w = min(last, E)
         tail = d[d["epoch"] > E - w].groupby("seed")[["train_loss", "train_acc", "test_acc"]].mean()
         first = d[d["epoch"] == 1].set_index("seed")["train_loss"]
         per_epoch = d.groupby("epoch")["train_loss"].mean()
         learned = (tail["train_loss"] < first) & (tail["test_acc"] >= majority_rate + min_gain)
         plateau = float(per_epoch.iloc[-w:].max() - per_epoch.iloc[-w:].min())
-        rows.append({**dict(zip(by, key)), "n_seeds": len(tail), "epochs": E,
+        rows.append({**keys, "n_seeds": len(tail), "epochs": E,
                      "loss_first": float(first.mean()), "loss_final": float(tail["train_loss"].mean()),
                      "plateau_range": plateau, "train_acc_final": float(tail["train_acc"].mean()),
                      "test_acc_final": float(tail["test_acc"].mean()),

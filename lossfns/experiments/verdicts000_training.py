@@ -19,7 +19,6 @@ exact computation (:func:`exact_claim`); this module only prepares the paired da
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -185,53 +184,15 @@ def guarded_claim(diffs, accuracies: dict, majority_rate: float, *, greater: boo
 def ratio_cv(X, y, pairs, *, extra_losses=("bce",), n_splits: int = 10, n_repeats: int = 5,
              epochs: int = 50, batch_size: int = 32, standardize: bool = True, seed: int = 0,
              device: str = "auto", spec=None, quiet: bool = True):
-    """:func:`~lossfns.experiments.paper000_training.conditional_accuracy_vs_ratio` (the same
-    folds, training calls and pooled rows) returning also the accuracy of every fold.
+    """:func:`~lossfns.experiments.paper000_training.conditional_accuracy_vs_ratio` with
+    ``per_fold=True``: ``(pooled, folds)``, ``folds`` holding the accuracy of every fold."""
+    from .paper000 import PAPER000_SPEC
+    from .paper000_training import conditional_accuracy_vs_ratio
 
-    Returns ``(pooled, folds)``: ``pooled`` is the frame of ``conditional_accuracy_vs_ratio``;
-    ``folds`` has one row per (loss, repeat, fold) with ``accuracy`` on that fold's test rows.
-    """
-    from .. import evaluation
-    from .._ops import NUMPY
-    from .._validation import check_positive_int, check_xy
-    from ..metrics import hard_labels
-    from ..training import cv_tasks, stratified_kfold, train_batched
-    from .paper000 import PAPER000_SPEC, make_loss, parse_xm
-
-    spec = PAPER000_SPEC if spec is None else spec
-    X, y = check_xy(X, y)
-    pairs = [(float(a), float(b)) for a, b in pairs]
-    if any(a <= 0 or b <= 0 for a, b in pairs):
-        raise ValueError("lambdas must be positive")
-    losses = [f"xm({a:g},{b:g})" for a, b in pairs] + list(extra_losses or ())
-    for name in losses:
-        make_loss(name)
-    check_positive_int("n_splits", n_splits)
-    check_positive_int("n_repeats", n_repeats)
-    splits = stratified_kfold(y, n_splits, n_repeats=n_repeats, seed=seed)
-    tasks = cv_tasks(X, y, splits, standardize=standardize)
-    rows, frows = [], []
-    for loss in losses:
-        res = train_batched(spec, tasks, make_loss(loss), epochs=epochs, batch_size=batch_size,
-                            seed=seed, device=device, quiet=quiet, track_eval=False)
-        oof = np.full((n_repeats, len(y)), np.nan)
-        fold_no = {}
-        for sp, p in zip(splits, res.eval_proba):
-            oof[sp.repeat, sp.test] = p
-            k = fold_no.setdefault(sp.repeat, 0)
-            fold_no[sp.repeat] = k + 1
-            frows.append({"loss": loss, "repeat": sp.repeat, "fold": k,
-                          "accuracy": evaluation.accuracy(y[sp.test], p)})
-        lam = parse_xm(loss)
-        for r in range(n_repeats):
-            ca = evaluation.conditional_accuracy(y, oof[r])
-            rows.append({"loss": loss, "repeat": r,
-                         "lam1": lam[0] if lam else np.nan, "lam2": lam[1] if lam else np.nan,
-                         "log_ratio": math.log10(lam[1] / lam[0]) if lam else np.nan,
-                         "accuracy": evaluation.accuracy(y, oof[r]),
-                         "cond_acc_0": ca[0], "cond_acc_1": ca[1],
-                         "pred_pos_rate": float(hard_labels(oof[r], NUMPY).mean())})
-    return pd.DataFrame(rows), pd.DataFrame(frows)
+    return conditional_accuracy_vs_ratio(
+        X, y, pairs, extra_losses=extra_losses, n_splits=n_splits, n_repeats=n_repeats,
+        epochs=epochs, batch_size=batch_size, standardize=standardize, seed=seed, device=device,
+        spec=PAPER000_SPEC if spec is None else spec, quiet=quiet, per_fold=True)
 
 
 def bce_vs_xm_claim(folds: pd.DataFrame, *, bce: str = "bce") -> dict:
