@@ -59,31 +59,36 @@ def _direct(p, taus, ops, approx, delta, k):
     if approx == "sigmoid":
         tau_c = _coef(taus, ops, p, grid, ndim)
         return ops.sigmoid(k * (x - tau_c))
-    a1, a3, m1, m2, m3, _, _ = (_coef(v, ops, p, grid, ndim)
-                                for v in _linear_coefficients(taus, delta))
-    tau_c = _coef(taus, ops, p, grid, ndim)
+    t = np.atleast_1d(taus).astype(np.float64)
+    c1, c3, s1, s2, s3, _, _ = _linear_coefficients(t, delta)
+    a1 = _coef(c1 if grid else c1[0], ops, p, grid, ndim)
+    a3 = _coef(c3 if grid else c3[0], ops, p, grid, ndim)
     # eq. (27), three segments. The middle and right segments are written in the
     # algebraically identical forms 0.5 + m2 (p - tau) and 1 - m3 (1 - p) (since
     # b3 = 1 - m3, as delta = m3 (1 - tau - tau_m / 2)): H(tau) = 0.5 and H(1) = 1
     # hold exactly and H never leaves [0, 1] through rounding.
     #
     # Where-free form (issue 10): every segment is "anchor value + slope * (p - anchor
-    # point)" -- left (0, 0, m1), middle (tau, 0.5, m2), right (1, 1, m3) -- and the
-    # three per-element constants are selected with 0/1 region masks (products with
-    # 0 or 1 and sums with 0 are exact). So the value is bitwise the former
-    # `where(x < a1, x m1, where(x > a3, right, mid))` chain (x - 1 = -(1 - x)
-    # exactly), H(0) = 0, H(tau) = 0.5, H(1) = 1 exactly, and the gradient is the
-    # slope S alone (the masks carry none): m1 left of a1, m3 right of a3, m2 on
-    # [a1, a3] including both kinks, as before. Autograd records three ops instead
-    # of a where chain: torch's `where` on a (T, N) array cost ~8x a multiply per
-    # element, forward and backward. ``_direct_where`` keeps the old chain as the
-    # reference of the tests.
-    ge = ops.cast(x >= a1, x)
-    gt = ops.cast(x > a3, x)
-    md = ge - gt                                   # 1 on [a1, a3]
-    anchor_x = tau_c * md + gt                     # 0, tau, 1
-    anchor_h = 0.5 * md + gt                       # 0, 0.5, 1
-    slope = (m1 * (1.0 - ge) + m3 * gt) + m2 * md  # m1, m2, m3 (exact selection)
+    # point)" -- left (0, 0, m1), middle (tau, 0.5, m2), right (1, 1, m3). The region
+    # index r = [p >= a1] + [p > a3] (0, 1, 2) gives the anchor value 0.5 r exactly,
+    # and the anchor point and slope are gathered from per-threshold tables of three
+    # entries (a gather returns the entries exactly). So the value is bitwise the
+    # former `where(x < a1, x m1, where(x > a3, right, mid))` chain (x - 0 = x and
+    # x - 1 = -(1 - x) exactly), H(0) = 0, H(tau) = 0.5, H(1) = 1 exactly, and the
+    # gradient is the gathered slope alone (index and tables carry none): m1 left of
+    # a1, m3 right of a3, m2 on [a1, a3] including both kinks, as before. Autograd
+    # records three ops instead of a where chain: torch's `where` on a (T, N) array
+    # cost ~8x a multiply per element, forward and backward. ``_direct_where`` keeps
+    # the old chain as the reference of the tests.
+    r = ops.cast(x >= a1, x) + ops.cast(x > a3, x)
+    anchor_h = 0.5 * r                                          # 0, 0.5, 1
+    table_x = np.stack([np.zeros_like(t), t, np.ones_like(t)], axis=1).ravel()   # 0, tau, 1
+    table_s = np.stack([s1, s2, s3], axis=1).ravel()                          # m1, m2, m3
+    if grid:
+        r = r + _coef(3.0 * np.arange(t.size), ops, p, True, ndim)
+    idx = ops.as_index(r)
+    anchor_x = ops.take(ops.const(table_x, p), idx)
+    slope = ops.take(ops.const(table_s, p), idx)
     return anchor_h + slope * (x - anchor_x)
 
 
