@@ -21,6 +21,7 @@ the same numbers up to float rounding of the batched matmuls.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -254,39 +255,52 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
             acc = _masked_mean(((out >= thr).to(dtype) == y_).to(dtype), mask)
         return out, loss.cpu().numpy(), acc.cpu().numpy()
 
+    def _draw(live):
+        """One epoch's per-model draws (permutation, then dropout uniforms) for
+        the models ``live``, and the batches they select: (Xb, Yb, Mb, keep)."""
+        idx = torch.zeros(S * B, M, dtype=torch.long)
+        smask = torch.zeros(S * B, M, dtype=torch.bool)
+        # (M, S*B, D), contiguous per model. Rows a model does not draw
+        # (steps where it is idle, models stopped early) stay uninitialised:
+        # their samples are masked, so their multipliers never reach a number.
+        u = torch.empty(M, S * B, D, dtype=dtype) if D else None
+        for m in live:
+            n = n_tr[m]
+            perm = torch.randperm(n, generator=gens[m]) if shuffle else torch.arange(n)
+            idx[:n, m] = perm
+            smask[:n, m] = True
+            if D:
+                # float32 draws (as always), written in place when dtype is float32
+                if dtype == torch.float32:
+                    torch.rand(steps[m] * B, D, generator=gens[m], out=u[m, : steps[m] * B])
+                else:
+                    u[m, : steps[m] * B] = torch.rand(steps[m] * B, D, generator=gens[m])
+        idx, smask = idx.view(S, B, M).to(dev), smask.view(S, B, M).to(dev)
+        keep = dropout_multipliers(spec, u.view(M, S, B, D).to(dev)) if D else None
+        # one row gather (index_select on the flattened (M * n_max) rows, much
+        # faster on CPU than broadcast advanced indexing), rows in (S, B, M)
+        # order viewed as (S, M, B): the memory layout of the advanced-indexing
+        # gather this replaces (matmul rounding follows it)
+        flat = (idx + arangeM[None, None, :] * Xtr.shape[1]).reshape(-1)
+        Xb = Xtr.reshape(-1, Xtr.shape[2]).index_select(0, flat).view(S, B, M, -1).transpose(1, 2)
+        Yb = ytr.reshape(-1).index_select(0, flat).view(S, B, M).transpose(1, 2)
+        return Xb, Yb, smask.transpose(1, 2), keep
+
+    # Without early stopping the set of training models never changes, so the
+    # next epoch's draws (which depend only on each model's own generator) are
+    # made in a second thread while this epoch trains: the same numbers, the
+    # second core used. With early stopping they are drawn in turn.
+    pool = ThreadPoolExecutor(1) if patience is None and epochs > 1 else None
+
     def _run_epochs():
+        nxt = None
         for epoch in progress(range(epochs), quiet=quiet, desc="epochs", leave=False):
-            # Per-model draws for this epoch: permutation, then dropout uniforms.
-            idx = torch.zeros(S * B, M, dtype=torch.long)
-            smask = torch.zeros(S * B, M, dtype=torch.bool)
-            # (M, S*B, D), contiguous per model. Rows a model does not draw
-            # (steps where it is idle, models stopped early) stay uninitialised:
-            # their samples are masked, so their multipliers never reach a number.
-            u = torch.empty(M, S * B, D, dtype=dtype) if D else None
-            for m in np.flatnonzero(alive):
-                n = n_tr[m]
-                perm = torch.randperm(n, generator=gens[m]) if shuffle else torch.arange(n)
-                idx[:n, m] = perm
-                smask[:n, m] = True
-                if D:
-                    # float32 draws (as always), written in place when dtype is float32
-                    if dtype == torch.float32:
-                        torch.rand(steps[m] * B, D, generator=gens[m], out=u[m, : steps[m] * B])
-                    else:
-                        u[m, : steps[m] * B] = torch.rand(steps[m] * B, D, generator=gens[m])
-            idx, smask = idx.view(S, B, M).to(dev), smask.view(S, B, M).to(dev)
-            keep = dropout_multipliers(spec, u.view(M, S, B, D).to(dev)) if D else None
+            Xb, Yb, Mb, keep = nxt.result() if nxt is not None else _draw(np.flatnonzero(alive))
+            if pool is not None and epoch + 1 < epochs:
+                nxt = pool.submit(_draw, np.flatnonzero(alive))
             loss_sum = torch.zeros(M, dtype=dtype, device=dev)
             correct = torch.zeros(M, dtype=dtype, device=dev)
             alive_t = torch.as_tensor(alive, device=dev)
-            # one row gather (index_select on the flattened (M * n_max) rows: a
-            # plain copy, much faster on CPU than broadcast advanced indexing)
-            # rows in (S, B, M) order, viewed as (S, M, B): the memory layout of
-            # the advanced-indexing gather this replaces (matmul rounding follows it)
-            flat = (idx + arangeM[None, None, :] * Xtr.shape[1]).reshape(-1)
-            Xb = Xtr.reshape(-1, Xtr.shape[2]).index_select(0, flat).view(S, B, M, -1).transpose(1, 2)
-            Yb = ytr.reshape(-1).index_select(0, flat).view(S, B, M).transpose(1, 2)
-            Mb = smask.transpose(1, 2)
             active_all = Mb.any(2) & alive_t  # (S, M)
             for s in range(S):
                 mb, yb, active = Mb[s], Yb[s], active_all[s]
@@ -344,6 +358,8 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
     try:
         _run_epochs()
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
         if dev.type == "cpu":
             torch.set_flush_denormal(False)
             torch.set_num_threads(threads_before)
