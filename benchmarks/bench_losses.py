@@ -1,6 +1,8 @@
 """Loss benchmark (issue 3, part A): forward+backward time per batch.
 
     python benchmarks/bench_losses.py [--quick]
+    python benchmarks/bench_losses.py --softset     # issue 10: soft-set losses vs BCE only,
+                                                    # batch 1,024 and 100,000, value checks off
 
 Writes ``benchmarks/results/losses.json`` atomically (temp file + rename) and
 prints a Markdown table. See ``docs/benchmarks-losses.md`` for the results.
@@ -113,6 +115,21 @@ def xm_ops_core(x, t, lam1=1.0, lam2=1.0):
     return ops.mean(1.0 / (1.0 + xm_s_term(y, t, ops) + xm_g_term(y, t, ops, lam1, lam2)))
 
 
+def soft_f1_where_chain(x, t, tau):
+    """Soft F1 loss from logits on the former `where` chain of the linear Heaviside (the state
+    before issue 10), same counts and quotient as lossfns.soft_f1_loss: the in-run baseline."""
+    import numpy as np
+    import torch
+    from lossfns.losses.softset.heaviside import _direct_where
+    h = _direct_where(torch.sigmoid(x), np.asarray(tau, dtype=np.float64), 0.1)
+    tp, fp = h @ t, h @ (1.0 - t)
+    fn = t.sum() - tp
+    den = 2.0 * tp + fp + fn
+    f1 = torch.where(den != 0, 2.0 * tp / torch.where(den != 0, den, torch.ones_like(den)),
+                     torch.zeros_like(den))
+    return (1.0 - f1).mean()
+
+
 def _torch_cases():
     """name -> (callable(x, t) on logits, note). Colleagues' losses looked up at run time."""
     import torch.nn.functional as F
@@ -130,6 +147,12 @@ def _torch_cases():
     }
     notes = {}
     if "soft_f1_loss" in L:
+        cases["soft_f1_1thr"] = (lambda x, t: L["soft_f1_loss"].fn(x, t, tau=0.5, from_logits=True),
+                                 "lossfns.soft_f1_loss, tau = 0.5 (one threshold), linear H")
+        cases["soft_f1_1thr_where_chain"] = (lambda x, t: soft_f1_where_chain(x, t, 0.5),
+                                             "soft F1, tau = 0.5, on the former where chain (before)")
+        cases["soft_f1_9thr_where_chain"] = (lambda x, t: soft_f1_where_chain(x, t, THRESHOLDS_9),
+                                             "soft F1, 9 thresholds, on the former where chain (before)")
         cases["soft_f1_9thr"] = (lambda x, t: L["soft_f1_loss"].fn(x, t, tau=THRESHOLDS_9, from_logits=True),
                                  "lossfns.soft_f1_loss, tau = 0.1..0.9 (9 thresholds), linear H")
     else:
@@ -177,10 +200,24 @@ def _measure(step, repeats, min_time):
     return statistics.median(samples), samples, inner
 
 
-def bench_torch(sizes, repeats, min_time, seed=0):
+SOFTSET_CASES = ("bce_torch_floor", "bce_ours", "soft_f1_1thr", "soft_f1_1thr_where_chain", "soft_f1_9thr",
+                 "soft_f1_9thr_where_chain", "soft_auroc")
+
+
+def bench_torch(sizes, repeats, min_time, seed=0, only=None, value_checks=True):
     import torch
+
+    import lossfns
     torch.manual_seed(seed)
     cases, notes = _torch_cases()
+    if only is not None:
+        cases = {k: v for k, v in cases.items() if k in only}
+    with lossfns.value_checks(value_checks):
+        return _bench_torch_cases(cases, notes, sizes, repeats, min_time)
+
+
+def _bench_torch_cases(cases, notes, sizes, repeats, min_time):
+    import torch
     rows = []
     for n in sizes:
         x = (3 * torch.randn(n)).requires_grad_(True)
@@ -284,9 +321,15 @@ def targets(rows):
     f1 = [r["ratio_to_bce"] for r in rows if r["loss"] == "soft_f1_9thr" and "ratio_to_bce" in r]
     out["soft_f1_9thr_within_5x"] = {"worst_ratio": max(f1) if f1 else None,
                                      "met": bool(f1) and max(f1) <= 5.0}
+    # issue 10: soft F1 at one threshold <= 3x BCE, soft AUROC (10 intervals) <= 10x BCE
+    for name, bound in (("soft_f1_1thr", 3.0), ("soft_auroc", 10.0)):
+        r_ = [r["ratio_to_bce"] for r in rows if r["loss"] == name and "ratio_to_bce" in r]
+        out[f"{name}_within_{bound:g}x"] = {"worst_ratio": max(r_) if r_ else None,
+                                            "met": bool(r_) and max(r_) <= bound}
     loop = [r for r in rows if r["loss"] == "xm_paper_tf_loop" and r["batch"] == 10_000]
-    sp = loop[0]["speedup_torch_vectorised_xm"] if loop else None
-    out["vectorised_xm_1000x_at_10000"] = {"speedup": sp, "met": sp is not None and sp >= 1000}
+    if loop:
+        sp = loop[0]["speedup_torch_vectorised_xm"]
+        out["vectorised_xm_1000x_at_10000"] = {"speedup": sp, "met": sp is not None and sp >= 1000}
     return out
 
 
@@ -305,11 +348,13 @@ def markdown(rows, result):
             r = cell.get((name, n))
             vals.append("" if r is None else f"{r['seconds'] * 1e3:.3f} ms ({r.get('ratio_to_bce', float('nan')):.2f}x)")
         lines.append(f"| {name} | " + " | ".join(vals) + " |")
-    lines.append("")
-    lines.append("| TensorFlow (float32, eager, fwd+bwd) | batch | time | paper loop / ours |")
-    lines.append("|---|---:|---:|---:|")
-    for r in rows:
-        if r["backend"] == "tensorflow":
+    tf_rows = [r for r in rows if r["backend"] == "tensorflow"]
+    if tf_rows:
+        lines.append("")
+        lines.append("| TensorFlow (float32, eager, fwd+bwd) | batch | time | paper loop / ours |")
+        lines.append("|---|---:|---:|---:|")
+    for r in tf_rows:
+        if True:
             sp = ""
             if r["loss"] == "xm_paper_tf_loop":
                 sp = (f"{r['speedup_torch_vectorised_xm']:,.0f}x (torch XM), "
@@ -333,7 +378,10 @@ def write_atomic(path: Path, data: dict):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (about a minute)")
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "losses.json"))
+    ap.add_argument("--softset", action="store_true",
+                    help="issue 10: torch only, BCE and the soft-set losses, batch 1,024 and 100,000, "
+                         "value checks off (writes benchmarks/results/losses_softset.json)")
+    ap.add_argument("--out", default=None)
     ap.add_argument("--repeats", type=int, default=None)
     ap.add_argument("--threads", type=int, default=1,
                     help="torch/TF intra-op threads (default 1: on a shared 2-core machine more threads "
@@ -344,6 +392,10 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    if args.softset:
+        return main_softset(args)
+    if args.out is None:
+        args.out = str(ROOT / "benchmarks" / "results" / "losses.json")
     if args.quick:
         sizes, repeats, min_time, loop_sizes, loop_repeats = [1_000, 10_000, 100_000], 5, 0.02, [1_000, 10_000], 1
     else:
@@ -365,6 +417,27 @@ def main(argv=None):
     write_atomic(Path(args.out), result)
     print(markdown(rows, result))
     print(f"wrote {args.out} ({result['wall_s']:.0f} s)")
+    return result
+
+
+def main_softset(args):
+    """Issue 10 targets: soft F1 (one threshold) <= 3x BCE, soft AUROC (10 intervals) <= 10x."""
+    import torch
+    torch.set_num_threads(args.threads)
+    out = args.out or str(ROOT / "benchmarks" / "results" / "losses_softset.json")
+    sizes, repeats, min_time = [1_024, 100_000], args.repeats or 9, 0.1
+    t_start = time.time()
+    rows, notes = bench_torch(sizes, repeats, min_time, only=SOFTSET_CASES, value_checks=False)
+    rows = summarise(rows)
+    result = {"command": "python benchmarks/bench_losses.py --softset", "machine": _machine(),
+              "sizes": sizes, "repeats": repeats, "min_time_per_sample_s": min_time,
+              "statistic": "median over repeats of the mean time of one forward+backward",
+              "value_checks": False, "threads": args.threads, "notes": notes, "rows": rows}
+    result["targets"] = {k: v for k, v in targets(rows).items() if k.startswith("soft_")}
+    result["wall_s"] = time.time() - t_start
+    write_atomic(Path(out), result)
+    print(markdown(rows, result))
+    print(f"wrote {out} ({result['wall_s']:.0f} s)")
     return result
 
 
