@@ -22,6 +22,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# --lossfns-root DIR: import lossfns from DIR instead (e.g. an older commit
+# exported with `git archive <commit> lossfns | tar -x -C DIR`), to time
+# "before" and "after" with the same script in one session.
+if "--lossfns-root" in sys.argv:
+    sys.path.insert(0, sys.argv[sys.argv.index("--lossfns-root") + 1])
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -59,6 +64,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="2 repeats, 10 epochs, 1 Keras fold")
     ap.add_argument("--keras-folds", type=int, default=None)
     ap.add_argument("--no-keras", action="store_true", help="batched trainer only")
+    ap.add_argument("--lossfns-root", default=None, help="import lossfns from this directory")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (1: OpenMP threads collapse when the 2 cores are shared)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "trainer.json"))
@@ -87,7 +93,7 @@ def main(argv=None):
     n_models = len(all_tasks)
     print(f"batched: {n_models} models x {epochs} epochs in {batched_s:.1f} s "
           f"({n_models / batched_s:.1f} models/s), peak RSS {rss_batched:.0f} MB, "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"load average {os.getloadavg()[0]:.1f}, lossfns from {Path(sys.modules['lossfns'].__file__).parent}")
     if args.no_keras:
         return {"batched_seconds": batched_s, "peak_rss_mb": rss_batched, "table1": table}
 
