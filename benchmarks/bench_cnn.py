@@ -68,7 +68,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--models", type=int, nargs="+", default=[1, 4])
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads (two collapse to ~20x slower when the 2 cores are shared)")
     ap.add_argument("--only", choices=sorted(SETS), default=None)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "cnn.json"))
     args = ap.parse_args(argv)
