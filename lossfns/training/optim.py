@@ -128,7 +128,8 @@ class RMSprop(StackedOptimizer):
     v <- rho * v + (1 - rho) * g**2;  w <- w - lr * g / sqrt(v + eps)
 
     (eps inside the square root, unlike torch.optim.RMSprop). Keras defaults:
-    lr 1e-3, rho 0.9, eps 1e-7.
+    lr 1e-3, rho 0.9, eps 1e-7 (ours); torch.optim.RMSprop's are lr 1e-2,
+    alpha (= rho) 0.99, eps 1e-8 added to sqrt(v).
     """
 
     def __init__(self, params, lr=1e-3, rho: float = 0.9, eps: float = 1e-7):
