@@ -117,3 +117,15 @@ def test_cuda_matches_cpu():
     a = train_batched(spec, [Task(X, y, X, y)], bce, epochs=3, dtype=torch.float64, quiet=True, device="cpu")
     b = train_batched(spec, [Task(X, y, X, y)], bce, epochs=3, dtype=torch.float64, quiet=True, device="cuda")
     np.testing.assert_allclose(a.eval_proba[0], b.eval_proba[0], atol=1e-8)
+
+
+def test_small_cnn_learns_a_visible_pattern():
+    rng = np.random.default_rng(0)
+    y = np.arange(96) % 2
+    X = rng.normal(scale=0.3, size=(96, 28, 28))
+    X[y == 1, :14] += 1.0  # class 1: bright upper half
+    task = Task(X[:64], y[:64], X[64:], y[64:])
+    r = train_cnn(SMALL_CNN, [task], bce, epochs=4, batch_size=16, optimizer_kwargs={"lr": 3e-3},
+                  quiet=True, seed=0)
+    assert r.history["eval_acc"][0, -1] >= 0.9
+    assert r.history["train_loss"][0, -1] < r.history["train_loss"][0, 0]

@@ -258,7 +258,7 @@ def train_cnn(spec: CNNSpec, tasks: Sequence[Task], loss_fn: Callable, *, epochs
               seed: int = 0, model_ids: Sequence[int] | None = None, shuffle: bool = True,
               patience: int | None = None, restore_best: bool = True, loss_reduction: str = "mean",
               probes: bool = False, dtype=torch.float32, device: str = "auto", quiet: bool = False,
-              eval_batch: int = 1024, vectorize: bool = True, threads: int | None = None) -> TrainResult:
+              eval_batch: int = 1024, vectorize: bool = True, threads: int | None = 1) -> TrainResult:
     """Train M = len(tasks) CNNs of one ``spec`` at once (see module doc).
 
     Same contract as :func:`lossfns.training.train_batched` (losses, ragged
@@ -266,8 +266,10 @@ def train_cnn(spec: CNNSpec, tasks: Sequence[Task], loss_fn: Callable, *, epochs
     ``patience`` / ``restore_best``, ``probes``, result layout); images are
     (n, C, H, W) arrays (or (n, H, W) for one channel). ``eval_batch`` rows
     per evaluation chunk; ``vectorize=False`` loops over the models instead
-    of ``vmap`` (same numbers, less memory). ``threads=None`` keeps torch's
-    thread count. ``TrainResult.params`` holds the stacked parameters then
+    of ``vmap`` (same numbers, less memory). ``threads``: CPU threads while
+    training (restored after; ``None`` keeps torch's setting); the default 1
+    because two threads ran ~20x slower on the shared 2-core machine
+    (docs/benchmarks-training.md). ``TrainResult.params`` holds the stacked parameters then
     the batch-norm running statistics, in :func:`cnn_init` order.
     """
     if not isinstance(spec, CNNSpec):
