@@ -238,3 +238,12 @@ def test_trainer_probes_shapes_and_consistency():
     for m in range(3):
         pr = r.eval_proba[m]
         assert r.probes["val/uncertain_share"][m, -1] == pytest.approx(np.mean((pr > 0.4) & (pr < 0.6)))
+
+
+def test_pooled_reduction_name_equals_wrapper():
+    tasks = _ragged()[:2]
+    kw = dict(epochs=2, batch_size=16, dtype=torch.float64, quiet=True, seed=3)
+    a = train_batched(SPEC, tasks, lossfns.dice_loss, loss_reduction="pooled", **kw)
+    b = train_batched(SPEC, tasks, pooled(lossfns.dice_loss), loss_reduction="batch", **kw)
+    for m in range(2):
+        np.testing.assert_array_equal(a.eval_proba[m], b.eval_proba[m])

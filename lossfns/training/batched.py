@@ -146,7 +146,8 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
             mask) -> (M,)`` one loss per model's batch (for batch-level losses
             such as soft-set F1); mask (M, B) bool marks real samples. Wrap a
             library loss of one model with :func:`pooled` (each model sees only
-            its own real rows).
+            its own real rows), or pass it with ``loss_reduction="pooled"``:
+            ``loss_fn(y_pred, y_true) -> scalar`` of one model's real rows.
         epochs, batch_size: as in Keras ``fit`` (the last batch may be short);
             ``epochs`` is the maximum epoch count under early stopping.
         optimizer: "rmsprop" (Keras defaults), "adam", "sgd" (momentum,
@@ -187,8 +188,10 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
     check_positive_int("batch_size", batch_size)
     if patience is not None:
         check_positive_int("patience", patience)
-    if loss_reduction not in ("mean", "batch"):
-        raise ValueError(f"loss_reduction must be 'mean' or 'batch', got {loss_reduction!r}")
+    if loss_reduction not in ("mean", "batch", "pooled"):
+        raise ValueError(f"loss_reduction must be 'mean', 'batch' or 'pooled', got {loss_reduction!r}")
+    if loss_reduction == "pooled":  # a library loss of one model's batch
+        loss_fn, loss_reduction = pooled(loss_fn), "batch"
     if dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
     M = len(tasks)

@@ -42,7 +42,7 @@ import torch.nn.functional as F
 
 from .._progress import progress
 from .._validation import check_positive_int
-from .batched import Task, TrainResult, _masked_mean, model_seed
+from .batched import Task, TrainResult, _masked_mean, model_seed, pooled
 from .device import resolve_device
 from .early_stopping import EarlyStopping
 from .optim import make_optimizer
@@ -279,8 +279,10 @@ def train_cnn(spec: CNNSpec, tasks: Sequence[Task], loss_fn: Callable, *, epochs
         raise ValueError("tasks must be a non-empty sequence of Task")
     check_positive_int("epochs", epochs)
     check_positive_int("batch_size", batch_size)
-    if loss_reduction not in ("mean", "batch"):
-        raise ValueError(f"loss_reduction must be 'mean' or 'batch', got {loss_reduction!r}")
+    if loss_reduction not in ("mean", "batch", "pooled"):
+        raise ValueError(f"loss_reduction must be 'mean', 'batch' or 'pooled', got {loss_reduction!r}")
+    if loss_reduction == "pooled":  # a library loss of one model's batch
+        loss_fn, loss_reduction = pooled(loss_fn), "batch"
     if dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
     M = len(tasks)
