@@ -197,3 +197,46 @@ def test_wmw_45000_rows_within_2gb_numpy():
     # the default block is 2^22 pairs; a few float64 temporaries of it, not N^2
     assert peak < 400 * 1024 ** 2, peak
     assert got == pytest.approx(_wmw_polynomial_sorted(p, y, 0.3), rel=1e-9)
+
+
+# ----------------------------------------------------------------------------- region counts
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("taus,delta", [([0.1, 0.5, 0.9], 0.1), ([0.2, 0.45, 0.7], 0.0),
+                                        (list(np.arange(1, 10) / 10), 0.3), ([0.05, 0.95], 0.5)])
+def test_grid_counts_from_region_totals_equal_counts_of_h(taus, delta, dtype):
+    """Threshold grids count by region totals (two mask x matrix products); the reference is
+    eq. (6) on the where-chain H: same values (to rounding) and the same gradient."""
+    from lossfns.losses.softset import soft_confusion
+
+    rng = np.random.default_rng(13)
+    p = np.r_[_points(taus, dtype)[:40], rng.uniform(0, 1, 300)].astype(dtype)
+    y = (rng.uniform(size=p.size) < 0.4).astype(dtype)
+    x = torch.tensor(p, requires_grad=True)
+    t = torch.tensor(y)
+    got = torch.stack(soft_confusion(x, t, tau=taus, delta=delta))
+    xr = torch.tensor(p, requires_grad=True)
+    h = _direct_where(xr, np.asarray(taus), delta)
+    tp, fp = h @ t, h @ (1 - t)
+    want = torch.stack([tp, fp, t.sum() - tp, (1 - t).sum() - fp])
+    tol = dict(rtol=1e-5, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-11)
+    torch.testing.assert_close(got, want, **tol)
+    wts = torch.tensor(np.random.default_rng(1).normal(size=want.shape), dtype=want.dtype)
+    (g,) = torch.autograd.grad((got * wts).sum(), x)
+    (g_ref,) = torch.autograd.grad((want * wts).sum(), xr)
+    torch.testing.assert_close(g, g_ref, **tol)
+    # NumPy and Keras run the same path
+    for backend in ("numpy", "keras"):
+        from tests._backends import to_backend, to_numpy
+        out = np.stack([to_numpy(c) for c in soft_confusion(to_backend(p, backend, dtype),
+                                                            to_backend(y, backend, dtype),
+                                                            tau=taus, delta=delta)])
+        np.testing.assert_allclose(out, want.detach().numpy(), **tol)
+
+
+def test_grid_counts_exact_zeros_when_nothing_is_predicted():
+    from lossfns.losses.softset import soft_confusion
+
+    tp, fp, fn, tn = soft_confusion(np.zeros(6), np.array([1, 0, 1, 0, 0, 0]), tau=[0.2, 0.5, 0.8])
+    assert tp.tolist() == [0.0] * 3 and fp.tolist() == [0.0] * 3
+    assert fn.tolist() == [2.0] * 3 and tn.tolist() == [4.0] * 3
