@@ -61,8 +61,8 @@ def _linear_counts(x, t, taus, delta, ops):
         return ops.const(v, x) if grid else float(v[0])
 
     xx = ops.expand_dims(x, 0) if grid else x
-    ge = ops.cast(xx >= (ops.expand_dims(coef(a1), 1) if grid else coef(a1)), x)
-    gt = ops.cast(xx > (ops.expand_dims(coef(a3), 1) if grid else coef(a3)), x)
+    ge = ops.mask_ge(xx, ops.expand_dims(coef(a1), 1) if grid else coef(a1))
+    gt = ops.mask_gt(xx, ops.expand_dims(coef(a3), 1) if grid else coef(a3))
     nt = 1.0 - t
     w = ops.stack([t, nt, t * x, nt * x], axis=0)      # (4, N), rows contiguous
     wt = ops.transpose(w)                                # (N, 4) view: BLAS transposes

@@ -80,7 +80,7 @@ def _direct(p, taus, ops, approx, delta, k):
     # records three ops instead of a where chain: torch's `where` on a (T, N) array
     # cost ~8x a multiply per element, forward and backward. ``_direct_where`` keeps
     # the old chain as the reference of the tests.
-    r = ops.cast(x >= a1, x) + ops.cast(x > a3, x)
+    r = ops.mask_ge(x, a1) + ops.mask_gt(x, a3)
     anchor_h = 0.5 * r                                          # 0, 0.5, 1
     table_x = np.stack([np.zeros_like(t), t, np.ones_like(t)], axis=1).ravel()   # 0, tau, 1
     table_s = np.stack([s1, s2, s3], axis=1).ravel()                          # m1, m2, m3
