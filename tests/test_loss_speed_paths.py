@@ -204,10 +204,12 @@ def test_wmw_45000_rows_within_2gb_numpy():
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("taus,delta", [([0.1, 0.5, 0.9], 0.1), ([0.2, 0.45, 0.7], 0.0),
                                         (list(np.arange(1, 10) / 10), 0.3), ([0.05, 0.95], 0.5)])
-def test_grid_counts_from_region_totals_equal_counts_of_h(taus, delta, dtype):
+def test_grid_counts_from_region_totals_equal_counts_of_h(taus, delta, dtype, monkeypatch):
     """Threshold grids count by region totals (two mask x matrix products); the reference is
     eq. (6) on the where-chain H: same values (to rounding) and the same gradient."""
-    from lossfns.losses.softset import soft_confusion
+    from lossfns.losses.softset import counts, soft_confusion
+
+    monkeypatch.setattr(counts, "_REGION_MIN_N", 0)  # the region path at every batch size
 
     rng = np.random.default_rng(13)
     p = np.r_[_points(taus, dtype)[:40], rng.uniform(0, 1, 300)].astype(dtype)
@@ -234,9 +236,25 @@ def test_grid_counts_from_region_totals_equal_counts_of_h(taus, delta, dtype):
         np.testing.assert_allclose(out, want.detach().numpy(), **tol)
 
 
-def test_grid_counts_exact_zeros_when_nothing_is_predicted():
-    from lossfns.losses.softset import soft_confusion
+@pytest.mark.parametrize("min_n", [0, 4096])
+def test_grid_counts_exact_zeros_when_nothing_is_predicted(min_n, monkeypatch):
+    from lossfns.losses.softset import counts, soft_confusion
+
+    monkeypatch.setattr(counts, "_REGION_MIN_N", min_n)
 
     tp, fp, fn, tn = soft_confusion(np.zeros(6), np.array([1, 0, 1, 0, 0, 0]), tau=[0.2, 0.5, 0.8])
     assert tp.tolist() == [0.0] * 3 and fp.tolist() == [0.0] * 3
     assert fn.tolist() == [2.0] * 3 and tn.tolist() == [4.0] * 3
+
+
+def test_large_batch_takes_the_region_path_and_agrees():
+    """At N >= _REGION_MIN_N a grid counts by region totals; it matches the H path."""
+    from lossfns.losses.softset import counts, soft_f1_loss
+
+    rng = np.random.default_rng(14)
+    p = rng.uniform(0, 1, counts._REGION_MIN_N + 10)
+    y = (rng.uniform(size=p.size) < 0.3).astype(float)
+    big = soft_f1_loss(p, y, tau=[0.2, 0.5, 0.8], reduction="none")
+    h = _direct_where(p, np.array([0.2, 0.5, 0.8]), 0.1)
+    tp, fp = h @ y, h @ (1 - y)
+    np.testing.assert_allclose(big, 1 - 2 * tp / (tp + fp + y.sum()), rtol=1e-12)

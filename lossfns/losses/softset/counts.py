@@ -15,6 +15,9 @@ from .heaviside import _check_heaviside, _heaviside, _linear_coefficients
 
 __all__ = ["soft_confusion"]
 
+# batch size from which a threshold grid counts by region totals (below: H then mat-vec)
+_REGION_MIN_N = 4096
+
 
 def _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits):
     """Validated soft counts (TP_s, FP_s, FN_s, TN_s) plus ops."""
@@ -25,8 +28,10 @@ def _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits):
         y = ops.sigmoid(y)  # the paper's networks end in a sigmoid; H acts on p in [0, 1]
     y = ops.reshape(y, (-1,))
     t = ops.reshape(t, (-1,))
-    if approx == "linear" and lookup is None and taus.size > 1:
-        # a threshold grid: region totals by BLAS (one threshold: forming H is cheaper)
+    n = y.shape[0]
+    if approx == "linear" and lookup is None and taus.size > 1 and (n is None or n >= _REGION_MIN_N):
+        # a threshold grid on a large batch: region totals by BLAS. One threshold or a
+        # small batch: forming H costs fewer dispatches (benchmarks/bench_losses.py --softset)
         return ops, _linear_counts(y, t, taus, delta, ops)
     h = _heaviside(y, taus, ops, approx, delta, k, lookup)  # (N,) or (T, N)
     nt = 1.0 - t
