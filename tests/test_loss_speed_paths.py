@@ -134,8 +134,8 @@ def test_wmw_chunked_equals_pair_matrix_on_every_backend(params, chunk_pairs):
     want = _wmw_matrix_sum(p, y, **params)
     n_pairs = int(y.sum() * (1 - y).sum())
     for reduction, scale in (("sum", 1.0), ("mean", 1.0 / n_pairs)):
-        got = run_all(lambda a, b: wmw_auroc_loss(a, b, reduction=reduction, chunk_pairs=chunk_pairs,
-                                                  **params), [p, y])
+        got = run_all(lambda a, b, r=reduction: wmw_auroc_loss(a, b, reduction=r, chunk_pairs=chunk_pairs,
+                                                               **params), [p, y])
         for backend, value in got.items():
             assert value.shape == ()
             assert float(value) == pytest.approx(want * scale, rel=1e-12), (backend, reduction)

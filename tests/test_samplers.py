@@ -73,8 +73,8 @@ def test_positive_fraction_and_backends():
     ((Y.reshape(10, 100), 10), {}, ValueError, r"y must be 1-D"),
     ((np.array([0, 2, 1]), 10), {}, ValueError, r"y must contain only labels"),
     ((np.array([]), 10), {}, ValueError, r"y"),
-    ((np.zeros(5), 10), {}, ValueError, r"y has no positive rows, but positive_fraction=0.5 and "
-                                        r"n_per_epoch=10 need 5 of them"),
+    ((np.zeros(5), 10), {}, ValueError, (r"y has no positive rows, but positive_fraction=0.5 and "
+                                         r"n_per_epoch=10 need 5 of them")),
     ((np.ones(5), 10), {}, ValueError, r"y has no negative rows"),
 ])
 def test_errors_name_the_argument(args, kwargs, exc, match):

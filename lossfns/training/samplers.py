@@ -164,7 +164,7 @@ def balanced_epoch_indices(y, n_per_epoch: int, rng=0, *, positive_fraction: flo
     gen = _generator(rng)
     pos = np.flatnonzero(y == 1)
     neg = np.flatnonzero(y != 1)
-    n_pos = int(round(f * n_per_epoch))
+    n_pos = round(f * n_per_epoch)
     n_neg = n_per_epoch - n_pos
     for name, need, have in (("positive", n_pos, pos), ("negative", n_neg, neg)):
         if need > 0 and have.size == 0:
