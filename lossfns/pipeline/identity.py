@@ -3,9 +3,9 @@
     python -m lossfns.pipeline.identity --profile full     # what `make reproduce` ends with
 
 For every ``results/<profile>/<notebook>/results.json`` in the working tree, compares it with
-the version committed at ``HEAD`` (``git show``): **identical** (byte for byte), **differs**
-(the keys whose values differ, with the largest absolute difference of each), or **new** (not
-committed). Prints a summary and writes ``build/identity-<profile>.json``, which the report
+the version committed at ``HEAD`` (``git show``): **identical** (byte for byte), **keys added or
+removed** (every value present in both is unchanged), **differs** (values changed: how many keys,
+and the largest absolute difference), or **new** (not committed). Prints a summary and writes ``build/identity-<profile>.json``, which the report
 includes. Results files hold numbers only (no timings, no paths), so a CPU re-run with the
 same seed is expected to be byte-identical.
 """
@@ -81,19 +81,24 @@ def check(profile: str = "full", root: Path | None = None, rev: str = "HEAD") ->
                          "max_abs_diff": 0.0, "examples": ""})
         else:
             diffs = compare(json.loads(text), json.loads(old))
-            nums = [d["abs_diff"] for d in diffs if d["abs_diff"] is not None]
-            rows.append({"notebook": res.parent.name, "status": "differs", "keys": len(diffs),
-                         "max_abs_diff": max(nums) if nums else None,
-                         "examples": ", ".join(d["key"] for d in diffs[:3])})
+            changed = [d for d in diffs if "(absent)" not in (d["committed"], d["rerun"])]
+            nums = [d["abs_diff"] for d in changed if d["abs_diff"] is not None]
+            status = "differs" if changed else "keys added or removed"
+            rows.append({"notebook": res.parent.name, "status": status, "keys": len(diffs),
+                         "added": sum(d["committed"] == "(absent)" for d in diffs),
+                         "removed": sum(d["rerun"] == "(absent)" for d in diffs),
+                         "changed": len(changed), "max_abs_diff": max(nums) if nums else None,
+                         "examples": ", ".join(d["key"] for d in (changed or diffs)[:3])})
     n_same = sum(r["status"] == "identical" for r in rows)
     summary = (f"{n_same} of {len(rows)} {profile}-profile results.json identical to the committed "
                f"ones (at {rev})")
     bad = [r for r in rows if r["status"] != "identical"]
     if bad:
-        summary += "; " + "; ".join(f"{r['notebook']}: {r['status']}"
-                                    + (f" ({r['keys']} keys, max |diff| {r['max_abs_diff']:.3g})"
-                                       if r["status"] == "differs" and r["max_abs_diff"] is not None
-                                       else "") for r in bad)
+        summary += "; " + "; ".join(
+            f"{r['notebook']}: {r['status']}"
+            + (f" ({r['added']} added, {r['removed']} removed, {r['changed']} changed"
+               + (f", max |diff| {r['max_abs_diff']:.3g}" if r["max_abs_diff"] is not None else "")
+               + ")" if "added" in r else "") for r in bad)
     return {"profile": profile, "rev": rev, "summary": summary + ".", "notebooks": rows}
 
 
