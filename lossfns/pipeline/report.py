@@ -140,7 +140,7 @@ def render(df: pd.DataFrame, root: Path | None = None, claims_df: pd.DataFrame |
              "Verdicts of published numbers: " + ", ".join(f"**{v}**" for v in NUMBER_VERDICTS)
              + "; of claims: " + ", ".join(f"**{v}**" for v in CLAIM_VERDICTS)
              + ". The rules (95% intervals from our own spread; no hand-set tolerance) are in "
-             "[docs/verdicts.md](../docs/verdicts.md) and `lossfns/verdicts.py`.", "",
+             "`docs/verdicts.md` and `lossfns/verdicts.py`.", "",
              "Numbers marked *quick* come from the quick (CI) profile, not the paper's protocol: run "
              "`make reproduce` for the full profile.", "",
              "## Summary", "", "Published numbers:", "", _counts(df, NUMBER_VERDICTS), "",
