@@ -117,25 +117,6 @@ def holdout(y, test_fraction: float, seed: int):
     return np.sort(train), np.sort(test)
 
 
-def _check_pos_int(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name} must be a positive int, got {v!r}")
-
-
-def _check_fraction(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v < 1.0:
-        raise ValueError(f"test_fraction must be in (0, 1), got {v!r}")
-
-
-def _xy(X, y):
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("y must contain only 0 and 1")
-    return X, y
-
-
 def holdout_tasks(X, y, *, n_seeds: int, test_fraction: float, seed: int = 0,
                   standardize: bool = True):
     """One stratified hold-out split per seed ``seed + s`` and its :class:`Task`.

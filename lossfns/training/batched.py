@@ -125,6 +125,33 @@ def pooled(loss_fn: Callable) -> Callable:
     return batch_loss
 
 
+def check_run(tasks, loss_fn, *, epochs, batch_size, loss_reduction, dtype, model_ids, device):
+    """The arguments every batched trainer shares (MLP and CNN), checked once.
+
+    Returns ``(tasks, loss_fn, loss_reduction, model_ids, device)``: the tasks as a list, a
+    ``"pooled"`` loss wrapped so each model sees only its own batch (then ``"batch"``), one
+    model id per task and the ``torch.device``.
+    """
+    if not callable(loss_fn):
+        raise TypeError("loss_fn must be callable")
+    tasks = list(tasks)
+    if not tasks:
+        raise ValueError("tasks must be a non-empty sequence of Task")
+    check_positive_int("epochs", epochs)
+    check_positive_int("batch_size", batch_size)
+    if loss_reduction not in ("mean", "batch", "pooled"):
+        raise ValueError(f"loss_reduction must be 'mean', 'batch' or 'pooled', got {loss_reduction!r}")
+    if loss_reduction == "pooled":  # a library loss of one model's batch
+        loss_fn, loss_reduction = pooled(loss_fn), "batch"
+    if dtype not in (torch.float32, torch.float64):
+        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    M = len(tasks)
+    model_ids = list(range(M)) if model_ids is None else [int(i) for i in model_ids]
+    if len(model_ids) != M:
+        raise ValueError(f"model_ids must have one id per task ({M}), got {len(model_ids)}")
+    return tasks, loss_fn, loss_reduction, model_ids, torch.device(resolve_device(device))
+
+
 def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
                   epochs: int, batch_size: int = 32, optimizer: str = "rmsprop",
                   optimizer_kwargs: dict | None = None, seed: int = 0,
@@ -179,26 +206,12 @@ def train_batched(spec: MLPSpec, tasks: Sequence[Task], loss_fn: Callable, *,
     """
     if not isinstance(spec, MLPSpec):
         raise TypeError(f"spec must be an MLPSpec, got {type(spec).__name__}")
-    if not callable(loss_fn):
-        raise TypeError("loss_fn must be callable")
-    tasks = list(tasks)
-    if not tasks:
-        raise ValueError("tasks must be a non-empty sequence of Task")
-    check_positive_int("epochs", epochs)
-    check_positive_int("batch_size", batch_size)
     if patience is not None:
         check_positive_int("patience", patience)
-    if loss_reduction not in ("mean", "batch", "pooled"):
-        raise ValueError(f"loss_reduction must be 'mean', 'batch' or 'pooled', got {loss_reduction!r}")
-    if loss_reduction == "pooled":  # a library loss of one model's batch
-        loss_fn, loss_reduction = pooled(loss_fn), "batch"
-    if dtype not in (torch.float32, torch.float64):
-        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    tasks, loss_fn, loss_reduction, model_ids, dev = check_run(
+        tasks, loss_fn, epochs=epochs, batch_size=batch_size, loss_reduction=loss_reduction,
+        dtype=dtype, model_ids=model_ids, device=device)
     M = len(tasks)
-    model_ids = list(range(M)) if model_ids is None else [int(i) for i in model_ids]
-    if len(model_ids) != M:
-        raise ValueError(f"model_ids must have one id per task ({M}), got {len(model_ids)}")
-    dev = torch.device(resolve_device(device))
 
     # ---- data, padded to (M, n_max, d)
     d = np.asarray(tasks[0].X_train).shape[-1] if np.asarray(tasks[0].X_train).ndim == 2 else None

@@ -42,8 +42,7 @@ import torch.nn.functional as F
 
 from .._progress import progress
 from .._validation import check_positive_int
-from .batched import Task, TrainResult, _masked_mean, model_seed, pooled
-from .device import resolve_device
+from .batched import Task, TrainResult, _masked_mean, check_run, model_seed
 from .early_stopping import EarlyStopping
 from .optim import make_optimizer
 from .probes import ProbeRecorder
@@ -274,22 +273,10 @@ def train_cnn(spec: CNNSpec, tasks: Sequence[Task], loss_fn: Callable, *, epochs
     """
     if not isinstance(spec, CNNSpec):
         raise TypeError(f"spec must be a CNNSpec, got {type(spec).__name__}")
-    tasks = list(tasks)
-    if not tasks:
-        raise ValueError("tasks must be a non-empty sequence of Task")
-    check_positive_int("epochs", epochs)
-    check_positive_int("batch_size", batch_size)
-    if loss_reduction not in ("mean", "batch", "pooled"):
-        raise ValueError(f"loss_reduction must be 'mean', 'batch' or 'pooled', got {loss_reduction!r}")
-    if loss_reduction == "pooled":  # a library loss of one model's batch
-        loss_fn, loss_reduction = pooled(loss_fn), "batch"
-    if dtype not in (torch.float32, torch.float64):
-        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    tasks, loss_fn, loss_reduction, model_ids, dev = check_run(
+        tasks, loss_fn, epochs=epochs, batch_size=batch_size, loss_reduction=loss_reduction,
+        dtype=dtype, model_ids=model_ids, device=device)
     M = len(tasks)
-    model_ids = list(range(M)) if model_ids is None else [int(i) for i in model_ids]
-    if len(model_ids) != M:
-        raise ValueError(f"model_ids must have one id per task ({M}), got {len(model_ids)}")
-    dev = torch.device(resolve_device(device))
     has_eval = tasks[0].X_eval is not None
     has_val = tasks[0].X_val is not None
     if any((t.X_eval is not None) != has_eval or (t.X_val is not None) != has_val for t in tasks):

@@ -79,7 +79,7 @@ def _linear_counts(x, t, taus, delta, ops):
     else:
         m1, m2, m3, tau = coef(m1), coef(m2), coef(m3), coef(tv)
     # (positives, negatives) side by side: n = sums of the weights, s = of weights x p
-    n_all, s_all = tot[:2], tot[2:]
+    s_all = tot[2:]
     n_ge, s_ge, n_gt, s_gt = g_ge[..., :2], g_ge[..., 2:], g_gt[..., :2], g_gt[..., 2:]
     n_mid, s_mid = n_ge - n_gt, s_ge - s_gt
     left = m1 * (s_all - s_ge)
