@@ -190,6 +190,8 @@ def main(argv=None) -> int:
         fh.write(render(df, claims_df=cdf, prov_df=prov_df, identity=identity))
     print(f"wrote {args.out}: {len(df)} published numbers {df.verdict.value_counts().to_dict()}; "
           f"{len(cdf)} claims {cdf.verdict.value_counts().to_dict()}")
+    from .catalogue import write as write_catalogue   # the generated loss catalogue, kept current
+    print(f"wrote {write_catalogue()}")
     if not prov_df.empty and (prov_df.dirty | prov_df.stale).any():
         bad = prov_df[prov_df.dirty | prov_df.stale].notebook.tolist()
         print(f"warning: dirty or stale artefacts in {bad} (see the report's provenance section)")

@@ -28,6 +28,7 @@ from .artifacts import atomic_write
 from .paths import FIGURES, executed_notebook, figures_dir, report_md, repo_root, results_dir
 
 REPORT_PAGE = "REPLICATION.html"
+CATALOGUE_PAGE = "catalogue.html"
 INDEX_PAGE = "index.html"
 
 _NAV = (f"<nav class='lossfns-nav'><a href='{INDEX_PAGE}'>&larr; all notebooks</a> &middot; "
@@ -186,9 +187,15 @@ def build(out: Path | None = None, root: Path | None = None) -> Path:
             f"<td><code>{html.escape(commit) or '—'}</code></td></tr>")
     with atomic_write(out / REPORT_PAGE) as fh:
         fh.write(render_report(report_md(root)))
+    catalogue = root / "docs" / "catalogue.md"
+    if catalogue.exists():   # the generated loss catalogue (lossfns.pipeline.catalogue)
+        with atomic_write(out / CATALOGUE_PAGE) as fh:
+            fh.write(_page("lossfns: loss catalogue", _NAV + _markdown().render(catalogue.read_text())))
     body = ("<h1>lossfns: executed notebooks</h1>"
             f"<p>Replication report (every published number and claim next to ours): "
-            f"<a href='{REPORT_PAGE}'>REPLICATION</a> (<code>reports/REPLICATION.md</code>). "
+            f"<a href='{REPORT_PAGE}'>REPLICATION</a> (<code>reports/REPLICATION.md</code>); "
+            f"every loss with its formula, classes and peers: <a href='{CATALOGUE_PAGE}'>catalogue</a> "
+            "(<code>docs/catalogue.md</code>). "
             "Profile <i>quick</i> = CI settings; <i>full</i> = the papers' protocols "
             "(<code>make reproduce</code>). Wall time and commit: the run's "
             "<code>results/&lt;profile&gt;/&lt;notebook&gt;/manifest.json</code>; verdicts: "
