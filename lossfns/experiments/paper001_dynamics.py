@@ -1,0 +1,247 @@
+r"""Document 001 (Phuong & Zung): the experiments of the notebooks ``001-*``.
+
+* Sec. 4, Proposition 4.1 (:func:`argmax_G`, :func:`prop41_cases`, :func:`argmax_vs_share`,
+  :func:`derivative_check`, :func:`condition_iii_grid`): the toy model on
+  :math:`\Omega = [a, b] = [0, 1]` with :math:`y_{true} = 1` on :math:`[0, a_1[`, so
+  :math:`a_1` is the share of class 1 (register A10 for the label sign).
+* Sec. 5 (:func:`focal_derivatives`, :func:`train_imbalanced`): the focality of
+  :math:`\ell_{24}`, :math:`\ell_6` against BCE and focal loss, then each loss trained on a real
+  imbalanced task (Mammography, 2.3% positives) over seeds.
+* Sec. 7 (:func:`trap_simulation`, :func:`train_probed`): the broken loss's "stochastic trap"
+  at y = 0.5: a 1-D logistic model on overlapping classes, then an MLP on a real task, with
+  the per-epoch probes of :mod:`lossfns.training.probes` (share of predictions in (0.4, 0.6),
+  flip share, accuracy).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import lossfns
+
+from .paper001 import toy_G, toy_G_derivative_closed_form
+
+__all__ = ["PRESETS", "PHIS", "argmax_G", "prop41_cases", "argmax_vs_share", "derivative_check",
+           "condition_iii_grid", "LOSSES_001", "focal_derivatives", "make_loss", "train_probed",
+           "train_imbalanced", "trap_simulation", "last_epochs"]
+
+PRESETS = {
+    "001-4_toy_model": {
+        "quick": {"n_theta": 2001, "n_shares": 41},
+        "full": {"n_theta": 20001, "n_shares": 199},
+    },
+    "001-5_focality": {
+        "quick": {"seeds": 3, "epochs": 15, "cs": [1.0, 4.0]},
+        "full": {"seeds": 10, "epochs": 60, "cs": [1.0, 2.0, 4.0, 8.0]},
+    },
+    "001-7_broken_loss": {
+        "quick": {"seeds": 3, "epochs": 15, "sim_seeds": 3, "sim_epochs": 30, "separations": [0.5, 2.0]},
+        "full": {"seeds": 10, "epochs": 60, "sim_seeds": 10, "sim_epochs": 150,
+                 "separations": [0.25, 0.5, 1.0, 2.0, 4.0]},
+    },
+}
+
+#: (label, phi, eps) of the toy model's sharpness functions
+PHIS = [("arctan", "arctan", None), ("sqrt ε=0.1", "sqrt", 0.1), ("sqrt ε=0.01", "sqrt", 0.01),
+        ("sqrt ε=0.001", "sqrt", 0.001)]
+
+
+def _phi_kwargs(phi, eps):
+    return {"phi": phi} if eps is None else {"phi": phi, "eps": eps}
+
+
+def argmax_G(a1: float, phi: str = "arctan", eps: float | None = None, *, n_theta: int = 20001,
+             a: float = 0.0, b: float = 1.0) -> float:
+    """The maximiser of G(θ) over a grid of ``n_theta`` points of [a, b] (class 1 on [a, a1[)."""
+    if not a < a1 < b:
+        raise ValueError(f"a1 must lie in (a, b) = ({a}, {b}), got {a1!r}")
+    theta = np.linspace(a, b, n_theta)
+    G = toy_G(theta[:, None], a, b, a1, **_phi_kwargs(phi, eps), n_grid=400)
+    return float(theta[int(np.argmax(G))])
+
+
+def prop41_cases(n_theta: int = 20001) -> pd.DataFrame:
+    """The three cases of Prop. 4.1 for every φ: balanced (a1 = 0.5), biased (a1 = 0.4) and
+    rare (a1 = 0.05): the argmax of G, where it lies relative to a1, and condition (iii)."""
+    rows = []
+    for label, phi, eps in PHIS:
+        f = _phi(phi, eps)
+        for case, a1 in (("i) balanced", 0.5), ("ii) biased", 0.4), ("iii) rare", 0.05)):
+            t = argmax_G(a1, phi, eps, n_theta=n_theta)
+            rows.append({"phi": label, "case": case, "a1": a1, "argmax": t, "argmax - a1": t - a1,
+                         "condition (iii)": bool(f(1.0) >= 2 * f(a1))})
+    return pd.DataFrame(rows)
+
+
+def _phi(phi, eps):
+    from .paper001 import phi_arctan, phi_sqrt
+    return (lambda x: float(phi_arctan(np.asarray(x, float)))) if phi == "arctan" else \
+        (lambda x: float(phi_sqrt(np.asarray(x, float), eps)))
+
+
+def argmax_vs_share(shares, n_theta: int = 20001) -> pd.DataFrame:
+    """argmax of G against the share a1 of class 1 for every φ, with the model's accuracy
+    1 - |argmax - a1| (the measure of the misclassified segment) and condition (iii)."""
+    rows = []
+    for label, phi, eps in PHIS:
+        f = _phi(phi, eps)
+        for a1 in shares:
+            t = argmax_G(float(a1), phi, eps, n_theta=n_theta)
+            rows.append({"phi": label, "a1": float(a1), "argmax": t, "accuracy": 1 - abs(t - a1),
+                         "condition (iii)": bool(f(1.0) >= 2 * f(a1))})
+    return pd.DataFrame(rows)
+
+
+def derivative_check(a1: float = 0.3, n: int = 101) -> pd.DataFrame:
+    """dG/dθ by autograd (torch, float64, through the quadrature) against the closed form of
+    Prop. 4.1 on a grid of θ, for every φ: the largest absolute difference."""
+    import torch
+    rows = []
+    theta = np.linspace(0.01, 0.99, n)
+    for label, phi, eps in PHIS:
+        kw = _phi_kwargs(phi, eps)
+        t = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+        G = toy_G(t[:, None], 0.0, 1.0, a1, **kw, n_grid=4000)
+        (g,) = torch.autograd.grad(G.sum(), t)
+        closed = np.asarray(toy_G_derivative_closed_form(theta, 0.0, 1.0, a1, **kw))
+        rows.append({"phi": label, "max |autograd - closed form|": float(np.max(np.abs(g.numpy() - closed))),
+                     "max |dG/dθ|": float(np.max(np.abs(closed)))})
+    return pd.DataFrame(rows)
+
+
+def condition_iii_grid(table: pd.DataFrame, tol: float) -> pd.DataFrame:
+    """From :func:`argmax_vs_share`'s table: per φ, how many shares satisfy condition (iii), and
+    how many of those have the argmax at a (within ``tol``) — the proposition says all — plus
+    the shares with the argmax at a although the condition fails (it is sufficient only)."""
+    rows = []
+    for label, g in table.groupby("phi", sort=False):
+        cond = g["condition (iii)"]
+        at_a = g["argmax"] <= tol
+        rows.append({"phi": label, "shares": len(g), "condition holds": int(cond.sum()),
+                     "condition holds and argmax = a": int((cond & at_a).sum()),
+                     "argmax = a without the condition": int((~cond & at_a).sum()),
+                     "largest a1 with argmax = a": float(g.loc[at_a, "a1"].max()) if at_a.any() else float("nan")})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ losses and training
+
+#: (label, registry name, parameters) of the document's losses and the comparators
+LOSSES_001 = {
+    "BCE": ("binary_cross_entropy", {}),
+    "focal γ=2": ("focal", {"gamma": 2.0, "alpha": None}),
+    "l24": ("l24", {}),
+    "l6": ("l6", {}),
+    "broken 7/16": ("broken_loss", {"constant": "7/16"}),
+    "broken 3/16": ("broken_loss", {"constant": "3/16"}),
+    "Xtreme Margin": ("xtreme_margin", {}),
+}
+
+
+def focal_derivatives(n: int = 1001) -> pd.DataFrame:
+    """|dl/dy| for y_true = 1 against y in (0, 1) for BCE, focal, l24, l6 (autograd, float64)."""
+    import torch
+    y = np.linspace(1e-3, 1 - 1e-3, n)
+    rows = []
+    for label in ("BCE", "focal γ=2", "l24", "l6"):
+        name, params = LOSSES_001[label]
+        t = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+        v = getattr(lossfns, name)(t, torch.ones_like(t), reduction="none", **params)
+        (g,) = torch.autograd.grad(v.sum(), t)
+        rows.append(pd.DataFrame({"loss": label, "y": y, "|dl/dy|": np.abs(g.numpy())}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def make_loss(label: str, **overrides):
+    """The per-sample loss function ``(y_pred, y_true) -> (M, B)`` of ``label`` (a key of
+    :data:`LOSSES_001`), parameters overridden by ``overrides`` (e.g. ``c`` of l24/l6)."""
+    if label not in LOSSES_001:
+        raise ValueError(f"label must be one of {sorted(LOSSES_001)}, got {label!r}")
+    name, params = LOSSES_001[label]
+    fn = getattr(lossfns, name)
+    kw = {**params, **overrides}
+    return lambda y_pred, y_true: fn(y_pred, y_true, reduction="none", **kw)
+
+
+def _split(ds, seed: int, test_size: float = 0.3):
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+    Xtr, Xte, ytr, yte = train_test_split(ds.X, ds.y, test_size=test_size, stratify=ds.y, random_state=seed)
+    sc = StandardScaler().fit(Xtr)
+    return sc.transform(Xtr), sc.transform(Xte), ytr, yte
+
+
+def train_probed(ds, losses: dict, *, seeds: int, epochs: int, hidden=(16, 8), batch_size: int = 128,
+                 optimizer: str = "adam", lr: float = 1e-3, quiet: bool = True) -> pd.DataFrame:
+    """Train an MLP (``hidden`` ReLU layers, sigmoid output) on ``ds`` (stratified 70/30 split per
+    seed, standardised) with each loss of ``losses`` (label -> per-sample loss function), all
+    seeds of one loss in one batched call, recording the per-epoch probes on the held-out 30%.
+    Long table: loss, seed, epoch and the probes (accuracy, balanced accuracy, sensitivity,
+    specificity, uncertain_share, flip_share, param_norm, mean_abs_logit)."""
+    from lossfns.training import MLPSpec, Task, train_batched
+    spec = MLPSpec(tuple((h, "relu", 0.0) for h in hidden))
+    splits = [_split(ds, s) for s in range(seeds)]
+    tasks = [Task(Xtr, ytr, X_val=Xte, y_val=yte) for Xtr, Xte, ytr, yte in splits]
+    rows = []
+    for label, fn in losses.items():
+        res = train_batched(spec, tasks, fn, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                            optimizer_kwargs={"lr": lr}, seed=0, model_ids=list(range(seeds)),
+                            probes=True, quiet=quiet, track_eval=False)
+        p = res.probes
+        for s in range(seeds):
+            for e in range(epochs):
+                row = {"loss": label, "seed": s, "epoch": e + 1, "param_norm": p["param_norm"][s, e]}
+                for k in ("accuracy", "balanced_accuracy", "sensitivity", "specificity", "uncertain_share",
+                          "flip_share", "mean_abs_logit"):
+                    row[k] = p[f"val/{k}"][s, e]
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def train_imbalanced(ds, cs, *, seeds: int, epochs: int, **kwargs) -> pd.DataFrame:
+    """:func:`train_probed` with BCE, focal (γ = 2) and l24, l6 for each asymmetry ``c`` in
+    ``cs`` (labels ``"l6 c=4"``...)."""
+    losses = {"BCE": make_loss("BCE"), "focal γ=2": make_loss("focal γ=2")}
+    for c in cs:
+        losses[f"l24 c={c:g}"] = make_loss("l24", c=float(c))
+        losses[f"l6 c={c:g}"] = make_loss("l6", c=float(c))
+    return train_probed(ds, losses, seeds=seeds, epochs=epochs, **kwargs)
+
+
+def last_epochs(curves: pd.DataFrame, cols, last: int = 5) -> pd.DataFrame:
+    """Per loss and seed the mean of ``cols`` over the last ``last`` epochs."""
+    E = int(curves["epoch"].max())
+    g = curves[curves["epoch"] > E - last].groupby(["loss", "seed"], sort=False)[list(cols)].mean()
+    return g.reset_index()
+
+
+def trap_simulation(separations, *, seeds: int, epochs: int, n: int = 2000, batch_size: int = 32,
+                    lr: float = 0.05, labels=("BCE", "broken 7/16", "broken 3/16", "l6")) -> pd.DataFrame:
+    """The 1-D picture of Sec. 7: a logistic model y = sigmoid(w x + b) trained with SGD
+    (batch ``batch_size``) on two unit-variance Gaussian classes whose means are ± ``sep``/2
+    (balanced; the smaller ``sep``, the lower the share of correct predictions near the
+    threshold). Per loss, separation, seed and epoch: accuracy, the share of predictions in
+    (0.4, 0.6) and the flip share (all on the training points). Per Sec. 7 the broken loss
+    should trap y near 0.5 when the local share of correct predictions is below 2/3."""
+    from lossfns.training import MLPSpec, Task, train_batched
+    spec = MLPSpec(())
+    rows = []
+    for sep in separations:
+        tasks = []
+        for s in range(seeds):
+            rng = np.random.default_rng(1000 + s)
+            y = (np.arange(n) % 2).astype(float)
+            x = rng.normal(size=n) + (y - 0.5) * sep
+            tasks.append(Task(x[:, None], y, X_val=x[:, None], y_val=y))
+        for label in labels:
+            res = train_batched(spec, tasks, make_loss(label), epochs=epochs, batch_size=batch_size,
+                                optimizer="sgd", optimizer_kwargs={"lr": lr}, seed=0,
+                                model_ids=list(range(seeds)), probes=True, quiet=True, track_eval=False)
+            p = res.probes
+            for s in range(seeds):
+                for e in range(epochs):
+                    rows.append({"loss": label, "separation": sep, "seed": s, "epoch": e + 1,
+                                 "accuracy": p["val/accuracy"][s, e], "uncertain_share": p["val/uncertain_share"][s, e],
+                                 "flip_share": p["val/flip_share"][s, e], "param_norm": p["param_norm"][s, e]})
+    return pd.DataFrame(rows)

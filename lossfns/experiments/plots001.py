@@ -1,0 +1,106 @@
+"""Figures of the document-001 notebooks; every function returns a matplotlib figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .paper001 import toy_G
+
+__all__ = ["toy_G_curves", "argmax_vs_share", "derivatives", "curves_by_loss", "trap_panels"]
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def toy_G_curves(shares, phis, n: int = 801):
+    """G(θ) on [0, 1] for each class-1 share a1 (one panel each) and each φ, normalised to its
+    maximum; the dashed line marks a1."""
+    plt = _plt()
+    theta = np.linspace(0, 1, n)
+    fig, axes = plt.subplots(1, len(shares), figsize=(5 * len(shares), 4), squeeze=False)
+    for ax, a1 in zip(axes[0], shares):
+        for label, phi, eps in phis:
+            kw = {"phi": phi} if eps is None else {"phi": phi, "eps": eps}
+            G = np.asarray(toy_G(theta[:, None], 0.0, 1.0, a1, **kw, n_grid=400))
+            ax.plot(theta, (G - G.min()) / (G.max() - G.min()), label=label)
+        ax.axvline(a1, color="k", ls="--", lw=1)
+        ax.set_title(f"a1 = {a1:g}")
+        ax.set_xlabel("θ")
+    axes[0, 0].set_ylabel("G(θ), rescaled to [0, 1]")
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def argmax_vs_share(table: pd.DataFrame):
+    """argmax of G against the class-1 share a1, per φ; the diagonal is the correct answer."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    for label, g in table.groupby("phi", sort=False):
+        ax.plot(g["a1"], g["argmax"], marker=".", label=label)
+    lim = [0, float(table["a1"].max())]
+    ax.plot(lim, lim, "k--", lw=1, label="argmax = a1")
+    ax.set_xlabel("share of class 1, a1")
+    ax.set_ylabel("argmax of G")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def derivatives(der: pd.DataFrame):
+    """|dl/dy| against y (y_true = 1), log scale."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for label, g in der.groupby("loss", sort=False):
+        ax.plot(g["y"], g["|dl/dy|"], label=label)
+    ax.set_yscale("log")
+    ax.axvline(0.5, color="k", lw=0.8, ls=":")
+    ax.set_xlabel("y (y_true = 1)")
+    ax.set_ylabel("|dl/dy|")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def curves_by_loss(curves: pd.DataFrame, col: str, title: str):
+    """Mean over seeds of ``col`` per epoch for each loss, with a band of ± one standard error."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for label, g in curves.groupby("loss", sort=False):
+        s = g.groupby("epoch")[col]
+        m, se = s.mean(), s.std(ddof=1) / np.sqrt(s.count())
+        ax.plot(m.index, m.values, label=label)
+        ax.fill_between(m.index, (m - se).values, (m + se).values, alpha=0.2)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(col)
+    ax.set_title(title)
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def trap_panels(sim: pd.DataFrame):
+    """1-D simulation: share of predictions in (0.4, 0.6) and flip share per epoch, one column
+    per separation (means over seeds)."""
+    plt = _plt()
+    seps = sorted(sim["separation"].unique())
+    fig, axes = plt.subplots(2, len(seps), figsize=(4 * len(seps), 6.5), squeeze=False)
+    for j, sep in enumerate(seps):
+        g = sim[sim["separation"] == sep]
+        for label, h in g.groupby("loss", sort=False):
+            for i, col in enumerate(("uncertain_share", "flip_share")):
+                m = h.groupby("epoch")[col].mean()
+                axes[i, j].plot(m.index, m.values, label=label, ls="--" if "3/16" in label else "-")
+        axes[0, j].set_title(f"separation {sep:g}")
+        axes[1, j].set_xlabel("epoch")
+    axes[0, 0].set_ylabel("share in (0.4, 0.6)")
+    axes[1, 0].set_ylabel("flip share")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,60 @@
+"""Document 001's experiments (paper001_dynamics) against closed forms and hand values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lossfns.experiments import paper001_dynamics as D
+from lossfns.experiments.paper001 import phi_arctan
+
+
+def test_argmax_balanced_and_rare():
+    assert D.argmax_G(0.5, "arctan", n_theta=2001) == pytest.approx(0.5)
+    # arctan: phi(1) = 0.5 >= 2 phi(0.1) = 0.127 -> the argmax is a = 0
+    assert float(phi_arctan(np.array(1.0))) >= 2 * float(phi_arctan(np.array(0.1)))
+    assert D.argmax_G(0.1, "arctan", n_theta=2001) == 0.0
+    with pytest.raises(ValueError, match="a1 must lie"):
+        D.argmax_G(1.5)
+
+
+def test_biased_argmax_is_below_a1_and_sharpness_shrinks_the_bias():
+    biases = [0.4 - D.argmax_G(0.4, "sqrt", eps, n_theta=4001) for eps in (0.1, 0.01)]
+    assert biases[0] > biases[1] >= 0
+
+
+def test_derivative_closed_form_matches_autograd():
+    d = D.derivative_check(a1=0.3, n=21)
+    assert (d["max |autograd - closed form|"] < 1e-10).all()
+
+
+def test_condition_table_counts():
+    t = D.argmax_vs_share([0.05, 0.45, 0.5], n_theta=2001)
+    c = D.condition_iii_grid(t, tol=1e-3).set_index("phi")
+    assert c.loc["arctan", "condition holds"] == 1 and c.loc["arctan", "condition holds and argmax = a"] == 1
+
+
+def test_focal_derivatives_hand_values():
+    der = D.focal_derivatives(n=11)
+    bce = der[der["loss"] == "BCE"]
+    np.testing.assert_allclose(bce["|dl/dy|"], 1 / bce["y"], rtol=1e-12)
+    l6 = der[der["loss"] == "l6"]
+    np.testing.assert_allclose(l6["|dl/dy|"], 6 * (1 - l6["y"]) ** 5, rtol=1e-10)
+
+
+def test_make_loss_validates_and_broken_constants_share_gradients():
+    with pytest.raises(ValueError, match="label must be one of"):
+        D.make_loss("nope")
+    import torch
+    y = torch.linspace(0.01, 0.99, 99, dtype=torch.float64, requires_grad=True)
+    t = (torch.arange(99) % 2).to(torch.float64)
+    g = [torch.autograd.grad(D.make_loss(k)(y, t).sum(), y)[0] for k in ("broken 7/16", "broken 3/16")]
+    assert torch.equal(g[0], g[1])
+
+
+def test_trap_simulation_shapes_and_determinism():
+    a = D.trap_simulation([0.5], seeds=2, epochs=3, n=200, labels=("BCE", "broken 7/16"))
+    b = D.trap_simulation([0.5], seeds=2, epochs=3, n=200, labels=("BCE", "broken 7/16"))
+    assert len(a) == 2 * 2 * 3 and a.equals(b)
+    f = D.last_epochs(a, ["flip_share"], last=2)
+    assert len(f) == 4 and f["flip_share"].between(0, 1).all()
