@@ -108,7 +108,10 @@ def test_checksum_mismatch_is_an_error(tmp_path):
         ds.load_sonar(tmp_path)
 
 
-def test_missing_file_message(tmp_path):
+def test_missing_file_message(tmp_path, monkeypatch):
+    # Adult ships in data/: hide that folder so the lookup fails as on a machine without it
+    monkeypatch.setattr(importlib.import_module("lossfns.datasets.registry"), "REPO_DATA_DIR", tmp_path / "no-data")
+    monkeypatch.setenv("LOSSFNS_CACHE_DIR", str(tmp_path / "no-cache"))
     with pytest.raises(FileNotFoundError) as exc:
         ds.load_adult(tmp_path)
     msg = str(exc.value)

@@ -58,3 +58,28 @@ def test_trap_simulation_shapes_and_determinism():
     assert len(a) == 2 * 2 * 3 and a.equals(b)
     f = D.last_epochs(a, ["flip_share"], last=2)
     assert len(f) == 4 and f["flip_share"].between(0, 1).all()
+
+
+def test_melanoma_stand_in_ci_subset_is_balanced_and_labelled():
+    Xtr, ytr, Xva, yva, desc = D.melanoma_stand_in("ci", n_train=100, n_val=50)
+    assert Xtr.shape == (100, 28, 28) and ytr.mean() == 0.5 and yva.mean() == 0.5
+    assert "STAND-IN" in desc
+    with pytest.raises(ValueError, match="source must be"):
+        D.melanoma_stand_in("isic")
+    with pytest.raises(ValueError, match="at most 2000"):
+        D.melanoma_stand_in("ci", n_train=1800, n_val=400)
+
+
+def test_sigmoid_free_training_runs_and_records_probes():
+    data = D.melanoma_stand_in("ci", n_train=40, n_val=20)
+    c = D.train_sigmoid_free(data, seeds=2, epochs=2, batch_size=20)
+    assert set(c["loss"]) == {"sigmoid-free", "sigmoid + l6", "sigmoid + BCE"} and len(c) == 12
+    g = D.growth(c, "mean_abs_logit")
+    assert g.shape == (2, 3)
+
+
+def test_all_supported():
+    s, i, c = ({"verdict": v, "reason": v} for v in ("supported", "inconclusive", "contradicted"))
+    assert D.all_supported([s, s], "x")["verdict"] == "supported"
+    assert D.all_supported([s, i], "x")["verdict"] == "inconclusive"
+    assert D.all_supported([i, c], "x")["verdict"] == "contradicted"

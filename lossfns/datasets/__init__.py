@@ -7,7 +7,8 @@ Lookup order and checksum rules: :mod:`lossfns.datasets.registry`.
 from __future__ import annotations
 
 from .images import (CIFAR10_CLASSES, FASHION_CLASSES, fashion_stand_in, load_cifar10_binary,
-                     load_fashion_mnist, load_isic_folder, read_cifar10_tarball, read_idx_gz)
+                     load_fashion_mnist, load_fashion_mnist_ci_subset, load_isic_folder,
+                     read_cifar10_tarball, read_idx_gz)
 from .registry import (ChecksumError, Dataset, cache_dir, entry, locate, registry, search_dirs,
                        sha256_of, verify)
 from .synthetic import generated_stand_in, load_synthetic, make_synthetic_blobs
@@ -18,7 +19,8 @@ from .tabular import (cocktailparty_features, load_adult, load_cocktailparty, lo
 __all__ = [
     "ChecksumError", "Dataset", "DATASET_NAMES", "cache_dir", "cocktailparty_features",
     "entry", "fashion_stand_in", "generated_stand_in", "load_adult", "load_cifar10_binary",
-    "load_cocktailparty", "load_creditcard", "load_dataset", "load_fashion_mnist", "load_ionosphere",
+    "load_cocktailparty", "load_creditcard", "load_dataset", "load_fashion_mnist",
+    "load_fashion_mnist_ci_subset", "load_ionosphere",
     "load_isic_folder", "load_mammography", "load_sonar", "load_synthetic", "locate",
     "make_synthetic_blobs", "read_cifar10_tarball", "read_idx_gz", "registry", "search_dirs",
     "sha256_of", "verify", "CIFAR10_CLASSES", "FASHION_CLASSES",

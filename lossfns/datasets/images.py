@@ -121,6 +121,19 @@ def load_fashion_mnist(path=None, *, part: str = "all", allow_download=None):
     return X.astype(np.float32) / 255.0, y, meta
 
 
+def load_fashion_mnist_ci_subset(path=None):
+    """The committed subset of Fashion-MNIST (``data/fashion-mnist-tshirt-shirt-t10k.npz``):
+    every T-shirt/top (0) and Shirt (6) image of the test split, in file order, verified by
+    its checksum. Images float32 (2000, 28, 28) in [0, 1], labels 0/6, metadata. For quick
+    profiles and CI, where the full data set (Debian package) may be absent."""
+    f, sha = locate("fashion-mnist-ci-subset", "fashion-mnist-tshirt-shirt-t10k.npz", path=path)
+    with np.load(f) as d:
+        X, y = d["images"].astype(np.float32) / 255.0, d["labels"].astype(np.int64)
+    meta = make_metadata("fashion-mnist-ci-subset", source=[str(f)], sha256=[sha], positive_class=None,
+                         part="test (T-shirt/top and Shirt only)")
+    return X, y, meta
+
+
 def fashion_stand_in(target: str, path=None, *, part: str = "all", allow_download=None) -> Dataset:
     """Fashion-MNIST binary stand-in for ``target`` (keys of ``FASHION_STAND_INS``).
 

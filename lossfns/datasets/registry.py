@@ -153,18 +153,39 @@ def verify(path: Path, fentry: dict) -> str:
     path = Path(path)
     sha = sha256_of(path)
     known = fentry.get("sha256")
+    problem = None
     if known:
         ok = sha in known
         marker = fentry.get("skip_first_line_if")
         if not ok and marker:
             ok = sha256_of(path, skip_first_line_if=marker) in known
         if not ok:
-            raise ChecksumError(f"checksum mismatch for {path}: sha256 {sha}, expected one of {known}")
+            problem = f"sha256 {sha}, expected one of {known}"
     elif fentry.get("md5"):
         md5 = md5_of(path)
         if md5 != fentry["md5"]:
-            raise ChecksumError(f"checksum mismatch for {path}: md5 {md5}, expected {fentry['md5']}")
+            problem = f"md5 {md5}, expected {fentry['md5']}"
+    if problem and fentry.get("content_sha256"):
+        # a re-compressed copy (e.g. Debian's) of the same data: compare the decompressed bytes
+        content = content_sha256_of(path)
+        if content in fentry["content_sha256"]:
+            return sha
+        problem += f"; decompressed sha256 {content}, expected one of {fentry['content_sha256']}"
+    if problem:
+        raise ChecksumError(f"checksum mismatch for {path}: {problem}")
     return sha
+
+
+def content_sha256_of(path: Path) -> str:
+    """Hex sha256 of a gzip file's decompressed bytes (of the file itself when not gzip)."""
+    import gzip
+    h = hashlib.sha256()
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == b"\x1f\x8b"
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def search_dirs(dataset: str, path=None) -> list[Path]:
@@ -232,6 +253,10 @@ def locate(dataset: str, filename: str, *, path=None, allow_download: bool | Non
                 errors.append(f"{url}: {exc}")
         raise FileNotFoundError(f"could not download {filename}: " + "; ".join(errors))
     how = (f"download it from {urls[0]}" if urls else fentry.get("manual", "no public URL known"))
+    pkg = entry(dataset).get("debian_package")
+    if pkg:
+        how += (f"; on Debian/Ubuntu without root: python -m lossfns.datasets.debian {dataset} "
+                f"(apt-get download {pkg}, extracted into {cache_dir()})")
     hint = "" if not urls else " (or allow the download: allow_download=True or LOSSFNS_ALLOW_DOWNLOAD=1)"
     searched = ", ".join(str(d) for d in dirs)
     put = dirs[0] if dirs[0] != PACKAGE_DATA_DIR else cache_dir()  # never into site-packages

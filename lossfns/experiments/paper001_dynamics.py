@@ -24,7 +24,8 @@ from .paper001 import toy_G, toy_G_derivative_closed_form
 
 __all__ = ["PRESETS", "PHIS", "argmax_G", "prop41_cases", "argmax_vs_share", "derivative_check",
            "condition_iii_grid", "LOSSES_001", "focal_derivatives", "make_loss", "train_probed",
-           "train_imbalanced", "trap_simulation", "last_epochs"]
+           "train_imbalanced", "trap_simulation", "last_epochs", "sigmoid_free_cnns", "melanoma_stand_in",
+           "train_sigmoid_free", "all_supported", "growth"]
 
 PRESETS = {
     "001-4_toy_model": {
@@ -34,6 +35,10 @@ PRESETS = {
     "001-5_focality": {
         "quick": {"seeds": 3, "epochs": 15, "cs": [1.0, 4.0]},
         "full": {"seeds": 10, "epochs": 60, "cs": [1.0, 2.0, 4.0, 8.0]},
+    },
+    "001-6_sigmoid_free": {
+        "quick": {"source": "ci", "n_train": 600, "n_val": 400, "seeds": 2, "epochs": 3},
+        "full": {"source": "full", "n_train": 2000, "n_val": 1000, "seeds": 3, "epochs": 12},
     },
     "001-7_broken_loss": {
         "quick": {"seeds": 3, "epochs": 15, "sim_seeds": 3, "sim_epochs": 30, "separations": [0.5, 2.0]},
@@ -245,3 +250,94 @@ def trap_simulation(separations, *, seeds: int, epochs: int, n: int = 2000, batc
                                  "accuracy": p["val/accuracy"][s, e], "uncertain_share": p["val/uncertain_share"][s, e],
                                  "flip_share": p["val/flip_share"][s, e], "param_norm": p["param_norm"][s, e]})
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ Sec. 6: sigmoid-free runs
+
+def sigmoid_free_cnns():
+    """The CNN of the melanoma-style runs (a small one: no pretrained network is available
+    offline): conv 8 - pool - conv 16 - pool - dense 32 - 1, with a logit output (the
+    sigmoid-free loss) and a probability output (sigmoid + BCE, sigmoid + l6)."""
+    from lossfns.training import CNNSpec
+    layers = (("conv", 8, 3, True), ("relu",), ("pool",), ("conv", 16, 3, True), ("relu",), ("pool",),
+              ("flatten",), ("dense", 32), ("relu",), ("dense", 1))
+    return {"logit": CNNSpec((1, 28, 28), layers, output="logit"),
+            "probability": CNNSpec((1, 28, 28), layers, output="probability")}
+
+
+def melanoma_stand_in(source: str = "full", *, n_train: int = 4000, n_val: int = 1000, seed: int = 0):
+    """The labelled stand-in for 001's melanoma images: Fashion-MNIST Shirt (positive) vs
+    T-shirt/top, a balanced hard pair. ``source="full"``: ``n_train`` balanced training images
+    from the training split and ``n_val`` balanced validation images from the test split (the
+    Debian package / upstream files); ``"ci"``: the committed subset of the test split, cut into
+    ``n_train`` training and ``n_val`` validation images. Returns (X_train, y_train, X_val, y_val,
+    description)."""
+    from lossfns.datasets import load_fashion_mnist, load_fashion_mnist_ci_subset
+    if source not in ("full", "ci"):
+        raise ValueError(f"source must be 'full' or 'ci', got {source!r}")
+    rng = np.random.default_rng(seed)
+
+    def balanced(X, lab, n):
+        idx = np.concatenate([rng.choice(np.flatnonzero(lab == c), n // 2, replace=False) for c in (6, 0)])
+        idx = rng.permutation(idx)
+        return X[idx], (lab[idx] == 6).astype(np.float64)
+
+    if source == "full":
+        Xtr, ytr, _ = load_fashion_mnist(part="train")
+        Xte, yte, _ = load_fashion_mnist(part="test")
+        a, b = balanced(Xtr, ytr, n_train), balanced(Xte, yte, n_val)
+        desc = (f"Fashion-MNIST Shirt vs T-shirt/top (STAND-IN for melanoma images): {n_train} training "
+                f"images (train split), {n_val} validation images (test split), half positive")
+    else:
+        X, lab, _ = load_fashion_mnist_ci_subset()
+        if n_train + n_val > len(X):
+            raise ValueError(f"n_train + n_val must be at most {len(X)} for the CI subset, got {n_train + n_val}")
+        Xs, ys = balanced(X, lab, n_train + n_val)
+        a, b = (Xs[:n_train], ys[:n_train]), (Xs[n_train:], ys[n_train:])
+        desc = (f"Fashion-MNIST Shirt vs T-shirt/top (STAND-IN for melanoma images; committed CI subset of the "
+                f"test split): {n_train} training and {n_val} validation images")
+    return a[0], a[1], b[0], b[1], desc
+
+
+def train_sigmoid_free(data, *, seeds: int, epochs: int, batch_size: int = 64, lr: float = 1e-3,
+                       quiet: bool = True) -> pd.DataFrame:
+    """Train the CNN of :func:`sigmoid_free_cnns` on ``data`` (from :func:`melanoma_stand_in`)
+    with the sigmoid-free loss (logit output) and with sigmoid + l6 and sigmoid + BCE
+    (probability output), Adam, ``seeds`` models each in one call. Long table: loss, seed,
+    epoch, validation accuracy, sensitivity, specificity, parameter norm, mean |logit|."""
+    from lossfns.training import Task, train_cnn
+    Xtr, ytr, Xva, yva = data[:4]
+    specs = sigmoid_free_cnns()
+    runs = {"sigmoid-free": (specs["logit"], lambda z, t: lossfns.sigmoid_free(z, t, reduction="none")),
+            "sigmoid + l6": (specs["probability"], make_loss("l6")),
+            "sigmoid + BCE": (specs["probability"], make_loss("BCE"))}
+    tasks = [Task(Xtr, ytr, X_val=Xva, y_val=yva) for _ in range(seeds)]
+    rows = []
+    for label, (spec, fn) in runs.items():
+        res = train_cnn(spec, tasks, fn, epochs=epochs, batch_size=batch_size, optimizer="adam",
+                        optimizer_kwargs={"lr": lr}, seed=0, model_ids=list(range(seeds)), probes=True,
+                        quiet=quiet)
+        p = res.probes
+        for s in range(seeds):
+            for e in range(epochs):
+                rows.append({"loss": label, "seed": s, "epoch": e + 1, "param_norm": p["param_norm"][s, e],
+                             **{k: p[f"val/{k}"][s, e] for k in ("accuracy", "sensitivity", "specificity",
+                                                                  "mean_abs_logit")}})
+    return pd.DataFrame(rows)
+
+
+def growth(curves: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Per loss and seed: ``col`` at the last epoch minus at the first (seeds x losses)."""
+    E = int(curves["epoch"].max())
+    w = curves.pivot_table(index=["seed", "epoch"], columns="loss", values=col)
+    return w.xs(E, level="epoch") - w.xs(1, level="epoch")
+
+
+def all_supported(results: list[dict], what: str) -> dict:
+    """One verdict for a claim made against several comparators at once ("better than every
+    sigmoid loss"): supported when every comparison is, contradicted when any is, otherwise
+    inconclusive; the reasons are joined."""
+    verdicts = [r["verdict"] for r in results]
+    v = ("supported" if all(x == "supported" for x in verdicts)
+         else "contradicted" if "contradicted" in verdicts else "inconclusive")
+    return {"verdict": v, "reason": f"{what}: " + "; ".join(r.get("reason", "") for r in results)}
