@@ -83,3 +83,21 @@ def test_all_supported():
     assert D.all_supported([s, s], "x")["verdict"] == "supported"
     assert D.all_supported([s, i], "x")["verdict"] == "inconclusive"
     assert D.all_supported([i, c], "x")["verdict"] == "contradicted"
+
+
+def test_sgd_toy_without_noise_converges_to_the_argmax():
+    # batch large and lr small: the flow settles at theta* (within the grid) and the excess is ~0
+    r = D.sgd_toy(a1=0.3, phi="sqrt", eps=0.01, lr=0.01, batch=4096, momentum=0.0, steps=400, seeds=2)
+    assert r["theta_star"] == pytest.approx(0.298, abs=1e-3)   # Prop. 4.1 ii): just below a1
+    assert (r["excess"] < 1e-3).all() and (r["dist_star"] < 0.02).all()
+
+
+def test_sgd_toy_validation_and_sweep_shape():
+    with pytest.raises(ValueError, match="steps >= 2"):
+        D.sgd_toy(a1=0.3, phi="sqrt", eps=0.01, lr=0.01, batch=0, momentum=0.9, steps=10, seeds=1)
+    df = D.noise_sweep({"lr": [0.01, 0.02]}, steps=20, seeds=3)
+    assert len(df) == 6 and set(df["setting"]) == {"lr"}
+    with pytest.raises(ValueError, match="grid settings"):
+        D.noise_sweep({"nope": [1]}, steps=20, seeds=1)
+    s = D.sweep_summary(df)
+    assert set(s["quantity"]) == {"dist_a1", "excess"} and (s["lo"] <= s["mean"]).all()

@@ -7,7 +7,7 @@ import pandas as pd
 
 from .paper001 import toy_G
 
-__all__ = ["toy_G_curves", "argmax_vs_share", "derivatives", "curves_by_loss", "trap_panels"]
+__all__ = ["toy_G_curves", "argmax_vs_share", "derivatives", "curves_by_loss", "trap_panels", "noise_panels"]
 
 
 def _plt():
@@ -102,5 +102,28 @@ def trap_panels(sim: pd.DataFrame):
     axes[0, 0].set_ylabel("share in (0.4, 0.6)")
     axes[1, 0].set_ylabel("flip share")
     axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def noise_panels(summary: pd.DataFrame):
+    """One column per swept setting: distance from a1 (top) and loss above the minimum (bottom),
+    mean and 95% interval over seeds; log x-axis for eps and lr."""
+    plt = _plt()
+    settings = list(dict.fromkeys(summary["setting"]))
+    fig, axes = plt.subplots(2, len(settings), figsize=(4 * len(settings), 6.5), squeeze=False)
+    for j, s in enumerate(settings):
+        for i, q in enumerate(("dist_a1", "excess")):
+            g = summary[(summary["setting"] == s) & (summary["quantity"] == q)]
+            ax = axes[i, j]
+            ax.plot(g["value"], g["mean"], marker="o")
+            ax.fill_between(g["value"], g["lo"], g["hi"], alpha=0.25)
+            if s in ("eps", "lr"):
+                ax.set_xscale("log")
+            ax.set_xlabel(s)
+            ax.grid(alpha=0.3)
+        axes[0, j].set_title(f"varying {s}")
+    axes[0, 0].set_ylabel("mean |θ - a1| (2nd half)")
+    axes[1, 0].set_ylabel("G(θ*) - G(θ) (2nd half)")
     fig.tight_layout()
     return fig
