@@ -1,0 +1,54 @@
+"""Figures of the document-003 notebooks; every function returns a matplotlib figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["heaviside_panels", "param_bars"]
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def heaviside_panels(curves: pd.DataFrame, approx: str, title: str):
+    """One panel per threshold τ: the approximation ``approx`` for each parameter value, with the
+    step function H(p - τ) dashed."""
+    plt = _plt()
+    c = curves[curves["approx"] == approx]
+    taus = list(dict.fromkeys(c["tau"]))
+    fig, axes = plt.subplots(1, len(taus), figsize=(4.5 * len(taus), 3.8), squeeze=False)
+    for ax, tau in zip(axes[0], taus):
+        g = c[c["tau"] == tau]
+        for param, h in g.groupby("param", sort=False):
+            ax.plot(h["p"], h["H"], label=param)
+        p = np.linspace(0, 1, 501)
+        ax.plot(p, (p >= tau).astype(float), "k--", lw=0.8, label="step")
+        ax.set_title(f"τ = {tau:g}")
+        ax.set_xlabel("p")
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("H(p, τ)")
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def param_bars(df: pd.DataFrame, xlabel: str, title: str):
+    """Mean held-out F1 per parameter value with a 95% t-interval over seeds."""
+    from lossfns.verdicts import mean_interval
+    plt = _plt()
+    vals = sorted(df["value"].unique())
+    est = [mean_interval(df.loc[df["value"] == v, "f1"].to_numpy()) for v in vals]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    x = np.arange(len(vals))
+    ax.bar(x, [e.value for e in est], yerr=[[e.value - e.lo for e in est], [e.hi - e.value for e in est]], capsize=4)
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{v:g}" for v in vals])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("held-out F1 (τ = 0.5)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
