@@ -1,0 +1,50 @@
+"""Document 003's tabular protocol (paper003_tabular): metrics by hand, claims, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lossfns.experiments import paper003_tabular as T
+
+
+def test_threshold_metrics_hand_values():
+    p = np.array([0.95, 0.55, 0.35, 0.05])
+    y = np.array([1, 0, 1, 0])
+    m = T.threshold_metrics(p, y)
+    # thresholds 0.1..0.9: p=0.95 always positive; 0.55 positive for tau <= 0.5 (5 of 9);
+    # 0.35 positive for tau <= 0.3 (3 of 9); 0.05 never
+    f1 = np.mean([2 * (1 + (t <= 0.3)) / (2 * (1 + (t <= 0.3)) + (t <= 0.5) + (t > 0.3)) for t in T.THRESHOLDS])
+    assert m["F1"] == pytest.approx(f1)
+    assert m["AUROC (true)"] == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="same shape"):
+        T.threshold_metrics(p, y[:2])
+
+
+def test_claims_and_estimates_on_a_scripted_table():
+    rows = []
+    for t in range(4):
+        for loss, f1, acc, auc in (("F1*", 0.6 + 0.01 * t, 0.80, 0.7), ("BCE", 0.3, 0.80 + 0.001 * t, 0.9),
+                                   ("Accuracy*", 0.2, 0.805, 0.8), ("AUROC*", 0.1, 0.5, 0.6 + 0.01 * t),
+                                   ("AUROC (WMW)", 0.0, 0.7, 0.5 + 0.01 * t)):
+            rows.append({"dataset": "adult", "loss": loss, "trial": t, "F1": f1, "Accuracy": acc,
+                         "AUROC (released code: mean balanced accuracy)": auc, "AUROC (true)": auc})
+    df = pd.DataFrame(rows)
+    c = T.table1_claims(df)
+    assert c["003/s5.1/f1_beats_bce"]["verdict"] == "supported"
+    assert c["003/s5.1/auroc_not_better"]["verdict"] == "supported"
+    est = T.table1_estimates(df)
+    assert est["003/table1/adult/f1_soft/f1"].value == pytest.approx(0.615)
+    assert T.per_dataset({"adult": 3}, "adult") == 3 and T.per_dataset(5, "x") == 5
+    with pytest.raises(KeyError, match="no setting"):
+        T.per_dataset({"adult": 3}, "mammography")
+
+
+def test_run_table1_small_and_validation():
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        T.run_table1("kaggle", trials=1, max_epochs=1, patience=1)
+    r = T.run_table1("mammography", trials=2, max_epochs=1, patience=1,
+                     losses={"BCE": T.TABLE1_LOSSES["BCE"], "F1*": T.TABLE1_LOSSES["F1*"]})
+    assert len(r) == 4 and r["F1"].between(0, 1).all()
+    assert set(T.timing_table(r)["loss"]) == {"BCE", "F1*"}
