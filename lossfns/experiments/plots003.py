@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["heaviside_panels", "param_bars"]
+__all__ = ["heaviside_panels", "param_bars", "convergence_panels"]
 
 
 def _plt():
@@ -50,5 +50,25 @@ def param_bars(df: pd.DataFrame, xlabel: str, title: str):
     ax.set_xlabel(xlabel)
     ax.set_ylabel("held-out F1 (τ = 0.5)")
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def convergence_panels(conv: pd.DataFrame):
+    """Mean |metric - limit| over seeds against n (log-log), hard and soft-set, F1 and Accuracy."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, col in zip(axes, ("F1 - limit", "Accuracy - limit")):
+        for kind, g in conv.groupby("kind", sort=False):
+            m = g.groupby("n")[col].apply(lambda x: np.mean(np.abs(x)))
+            ax.plot(m.index, m.values, marker="o", label=kind)
+        ns = np.array(sorted(conv["n"].unique()), dtype=float)
+        ax.plot(ns, 0.5 / np.sqrt(ns), "k:", lw=1, label="∝ 1/√n")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("n")
+        ax.set_ylabel(f"mean |{col}|")
+        ax.legend()
+        ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
