@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["heaviside_panels", "param_bars", "convergence_panels"]
+__all__ = ["heaviside_panels", "param_bars", "convergence_panels", "table1_bars"]
 
 
 def _plt():
@@ -70,5 +70,22 @@ def convergence_panels(conv: pd.DataFrame):
         ax.set_ylabel(f"mean |{col}|")
         ax.legend()
         ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def table1_bars(results: pd.DataFrame, cols=("F1", "Accuracy", "AUROC (true)")):
+    """Per dataset (rows) and metric (columns): mean over trials per loss with ± one std."""
+    plt = _plt()
+    datasets = list(dict.fromkeys(results["dataset"]))
+    fig, axes = plt.subplots(len(datasets), len(cols), figsize=(4.5 * len(cols), 3.5 * len(datasets)), squeeze=False)
+    for i, ds in enumerate(datasets):
+        g = results[results["dataset"] == ds].groupby("loss", sort=False)
+        for j, c in enumerate(cols):
+            m, s = g[c].mean(), g[c].std()
+            axes[i, j].bar(m.index, m.values, yerr=s.values, capsize=3)
+            axes[i, j].set_title(f"{ds}: {c}", fontsize=9)
+            axes[i, j].set_ylim(0, 1)
+            axes[i, j].tick_params(axis="x", rotation=30, labelsize=8)
     fig.tight_layout()
     return fig
