@@ -351,3 +351,20 @@ def test_standardize_fits_on_train_only():
     a, b, scaler = sp.standardize(tr, te)
     assert np.allclose(a.mean(0), 0) and np.allclose(a.std(0), 1)
     assert np.allclose(b, (te - tr.mean(0)) / tr.std(0))
+
+
+def test_synthetic_centres_fixed_across_seeds():
+    # issue 11: the difficulty must not change with the seed (make_blobs' random centres did:
+    # centre distance 3.6, 11.8, 8.5, 6.5, 3.4 for seeds 0-4)
+    for seed in range(5):
+        s = ds.load_synthetic("synthetic-33", seed=seed)
+        mu0, mu1 = s.X[s.y == 0].mean(0), s.X[s.y == 1].mean(0)
+        # 5,000 negatives and 2,500 positives of unit variance: class means within 0.1 of
+        # the centres (standard errors 0.014 and 0.02)
+        assert np.allclose(mu0, [0.0, 0.0], atol=0.1) and np.allclose(mu1, [2.0, 0.0], atol=0.1)
+        assert s.metadata["centre_distance"] == 2.0
+    assert not np.array_equal(ds.load_synthetic("synthetic-5", seed=0).X, ds.load_synthetic("synthetic-5", seed=1).X)
+    with pytest.raises(ValueError, match="distance"):
+        ds.synthetic_centres(2, -1.0)
+    with pytest.raises(ValueError, match="n_features"):
+        ds.synthetic_centres(0)

@@ -11,7 +11,7 @@ from .images import (CIFAR10_CLASSES, FASHION_CLASSES, fashion_stand_in, load_ci
                      read_cifar10_tarball, read_idx_gz)
 from .registry import (ChecksumError, Dataset, cache_dir, entry, locate, registry, search_dirs,
                        sha256_of, verify)
-from .synthetic import generated_stand_in, load_synthetic, make_synthetic_blobs
+from .synthetic import generated_stand_in, load_synthetic, make_synthetic_blobs, synthetic_centres
 from .._deprecation import moved_names
 from .tabular import (cocktailparty_features, load_adult, load_cocktailparty, load_creditcard,
                       load_ionosphere, load_mammography, load_sonar)
@@ -22,7 +22,7 @@ __all__ = [
     "load_cocktailparty", "load_creditcard", "load_dataset", "load_fashion_mnist",
     "load_fashion_mnist_ci_subset", "load_ionosphere",
     "load_isic_folder", "load_mammography", "load_sonar", "load_synthetic", "locate",
-    "make_synthetic_blobs", "read_cifar10_tarball", "read_idx_gz", "registry", "search_dirs",
+    "make_synthetic_blobs", "synthetic_centres", "read_cifar10_tarball", "read_idx_gz", "registry", "search_dirs",
     "sha256_of", "verify", "CIFAR10_CLASSES", "FASHION_CLASSES",
 ]
 
