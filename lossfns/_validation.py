@@ -401,3 +401,16 @@ def check_binary_scores(y_true, y_prob=None, name: str = "y_prob"):
     if not np.isfinite(y_prob).all():
         raise ValueError(f"{name} contains NaN or inf")
     return y_true.astype(int), y_prob
+
+
+def check_class_weights(name: str, weights):
+    """``None`` or a pair ``(W_n, W_p)`` of positive finite numbers (negative class first), the
+    class weights of document 003 supp. Sec. 7.2; returns ``None`` or a tuple of two floats."""
+    if weights is None:
+        return None
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__") or len(weights) != 2:
+        raise TypeError(f"{name} must be None or a pair (W_n, W_p) of positive numbers, "
+                        f"got {weights!r}")
+    w_n = check_scalar(f"{name}[0] (W_n)", weights[0], low=0.0, low_open=True)
+    w_p = check_scalar(f"{name}[1] (W_p)", weights[1], low=0.0, low_open=True)
+    return float(w_n), float(w_p)

@@ -325,11 +325,11 @@ class SoftAccuracyLoss(_Loss):
 
     def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None, *, tau=0.5,
                  approx: str = "linear", delta: float = 0.1, k: float = 10.0,
-                 lookup: int | None = None, from_logits: bool = False):
+                 lookup: int | None = None, from_logits: bool = False, class_weight=None):
         """Keep the keyword parameters of :func:`lossfns.soft_accuracy_loss`."""
         super().__init__(name=name or "soft_accuracy_loss", reduction=reduction, dtype=dtype)
         self.params = dict(tau=tau, approx=approx, delta=delta, k=k, lookup=lookup,
-                           from_logits=from_logits)
+                           from_logits=from_logits, class_weight=class_weight)
         _check_params(_losses.soft_accuracy_loss, self.params)
 
     def call(self, y_true, y_pred):
@@ -351,11 +351,11 @@ class SoftF1Loss(_Loss):
 
     def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None, *, tau=0.5,
                  approx: str = "linear", delta: float = 0.1, k: float = 10.0,
-                 lookup: int | None = None, from_logits: bool = False):
+                 lookup: int | None = None, from_logits: bool = False, class_weight=None):
         """Keep the keyword parameters of :func:`lossfns.soft_f1_loss`."""
         super().__init__(name=name or "soft_f1_loss", reduction=reduction, dtype=dtype)
         self.params = dict(tau=tau, approx=approx, delta=delta, k=k, lookup=lookup,
-                           from_logits=from_logits)
+                           from_logits=from_logits, class_weight=class_weight)
         _check_params(_losses.soft_f1_loss, self.params)
 
     def call(self, y_true, y_pred):
@@ -377,11 +377,11 @@ class SoftFBetaLoss(_Loss):
 
     def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None, *, beta: float = 1.0,
                  tau=0.5, approx: str = "linear", delta: float = 0.1, k: float = 10.0,
-                 lookup: int | None = None, from_logits: bool = False):
+                 lookup: int | None = None, from_logits: bool = False, class_weight=None):
         """Keep the keyword parameters of :func:`lossfns.soft_fbeta_loss`."""
         super().__init__(name=name or "soft_fbeta_loss", reduction=reduction, dtype=dtype)
         self.params = dict(beta=beta, tau=tau, approx=approx, delta=delta, k=k, lookup=lookup,
-                           from_logits=from_logits)
+                           from_logits=from_logits, class_weight=class_weight)
         _check_params(_losses.soft_fbeta_loss, self.params)
 
     def call(self, y_true, y_pred):
@@ -431,11 +431,11 @@ class SoftJaccardLoss(_Loss):
 
     def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None, *, tau=0.5,
                  approx: str = "linear", delta: float = 0.1, k: float = 10.0,
-                 lookup: int | None = None, from_logits: bool = False):
+                 lookup: int | None = None, from_logits: bool = False, class_weight=None):
         """Keep the keyword parameters of :func:`lossfns.soft_jaccard_loss`."""
         super().__init__(name=name or "soft_jaccard_loss", reduction=reduction, dtype=dtype)
         self.params = dict(tau=tau, approx=approx, delta=delta, k=k, lookup=lookup,
-                           from_logits=from_logits)
+                           from_logits=from_logits, class_weight=class_weight)
         _check_params(_losses.soft_jaccard_loss, self.params)
 
     def call(self, y_true, y_pred):

@@ -264,11 +264,12 @@ class SoftAccuracyLoss(_LossModule):
     """
 
     def __init__(self, *, tau=0.5, approx: str = "linear", delta: float = 0.1, k: float = 10.0,
-                 lookup: int | None = None, from_logits: bool = False, reduction: str = "mean"):
+                 lookup: int | None = None, from_logits: bool = False, reduction: str = "mean",
+                 class_weight=None):
         """Keep the keyword parameters of :func:`lossfns.soft_accuracy_loss`."""
         super().__init__()
         self.params = dict(tau=tau, approx=approx, delta=delta, k=k, lookup=lookup,
-                           from_logits=from_logits, reduction=reduction)
+                           from_logits=from_logits, reduction=reduction, class_weight=class_weight)
 
     def forward(self, y_pred, y_true):
         """``soft_accuracy_loss(y_pred, y_true, **self.params)``."""
@@ -285,11 +286,12 @@ class SoftF1Loss(_LossModule):
     """
 
     def __init__(self, *, tau=0.5, approx: str = "linear", delta: float = 0.1, k: float = 10.0,
-                 lookup: int | None = None, from_logits: bool = False, reduction: str = "mean"):
+                 lookup: int | None = None, from_logits: bool = False, reduction: str = "mean",
+                 class_weight=None):
         """Keep the keyword parameters of :func:`lossfns.soft_f1_loss`."""
         super().__init__()
         self.params = dict(tau=tau, approx=approx, delta=delta, k=k, lookup=lookup,
-                           from_logits=from_logits, reduction=reduction)
+                           from_logits=from_logits, reduction=reduction, class_weight=class_weight)
 
     def forward(self, y_pred, y_true):
         """``soft_f1_loss(y_pred, y_true, **self.params)``."""
@@ -308,11 +310,11 @@ class SoftFBetaLoss(_LossModule):
 
     def __init__(self, *, beta: float = 1.0, tau=0.5, approx: str = "linear", delta: float = 0.1,
                  k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
-                 reduction: str = "mean"):
+                 reduction: str = "mean", class_weight=None):
         """Keep the keyword parameters of :func:`lossfns.soft_fbeta_loss`."""
         super().__init__()
         self.params = dict(beta=beta, tau=tau, approx=approx, delta=delta, k=k, lookup=lookup,
-                           from_logits=from_logits, reduction=reduction)
+                           from_logits=from_logits, reduction=reduction, class_weight=class_weight)
 
     def forward(self, y_pred, y_true):
         """``soft_fbeta_loss(y_pred, y_true, **self.params)``."""
@@ -353,11 +355,12 @@ class SoftJaccardLoss(_LossModule):
     """
 
     def __init__(self, *, tau=0.5, approx: str = "linear", delta: float = 0.1, k: float = 10.0,
-                 lookup: int | None = None, from_logits: bool = False, reduction: str = "mean"):
+                 lookup: int | None = None, from_logits: bool = False, reduction: str = "mean",
+                 class_weight=None):
         """Keep the keyword parameters of :func:`lossfns.soft_jaccard_loss`."""
         super().__init__()
         self.params = dict(tau=tau, approx=approx, delta=delta, k=k, lookup=lookup,
-                           from_logits=from_logits, reduction=reduction)
+                           from_logits=from_logits, reduction=reduction, class_weight=class_weight)
 
     def forward(self, y_pred, y_true):
         """``soft_jaccard_loss(y_pred, y_true, **self.params)``."""

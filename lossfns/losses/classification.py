@@ -12,7 +12,8 @@ modules of their own: :mod:`.xtreme_margin` (000) and :mod:`.polynomial` (001).
 
 from __future__ import annotations
 
-from .._validation import (check_choice, check_reduction, check_scalar, prepare_binary, reduce)
+from .._validation import (check_choice, check_class_weights, check_reduction, check_scalar, prepare_binary,
+                           reduce)
 from ._common import EPS, safe_div, signed_labels
 from ._registry import register
 
@@ -297,17 +298,6 @@ def focal(y_pred, y_true, *, alpha: float | None = 0.25, gamma: float = 2.0,
 
 # --------------------------------------------------------------------------- class-weighted BCE (003)
 
-def _check_weights(weights):
-    if weights is None:
-        return None
-    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__") or len(weights) != 2:
-        raise TypeError(f"weights must be None or a pair (W_n, W_p) of positive numbers, "
-                        f"got {weights!r}")
-    w_n = check_scalar("weights[0] (W_n)", weights[0], low=0.0, low_open=True)
-    w_p = check_scalar("weights[1] (W_p)", weights[1], low=0.0, low_open=True)
-    return w_n, w_p
-
-
 @register("003 supp. Sec. 7.2 (Tables 8, 9)",
           class_name="WeightedBCELoss", tags=("convex",))
 def weighted_bce(y_pred, y_true, *, weights=None, from_logits: bool = False,
@@ -348,7 +338,7 @@ def weighted_bce(y_pred, y_true, *, weights=None, from_logits: bool = False,
         array([0.2107, 0.1488, 0.3406, 0.2378])
     """
     check_reduction(reduction)
-    w = _check_weights(weights)
+    w = check_class_weights("weights", weights)
     ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
     bce = binary_cross_entropy(y, t, from_logits=from_logits, eps=eps, reduction="none")
     if w is None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import (check_thresholds,
-                            prepare_binary)
+from ..._validation import check_class_weights, check_thresholds, prepare_binary
 from .heaviside import _check_heaviside, _heaviside, _linear_coefficients
 
 __all__ = ["soft_confusion"]
@@ -19,9 +18,20 @@ __all__ = ["soft_confusion"]
 _REGION_MIN_N = 4096
 
 
-def _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits):
-    """Validated soft counts (TP_s, FP_s, FN_s, TN_s) plus ops."""
+def _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits, class_weight=None):
+    """Validated soft counts (TP_s, FP_s, FN_s, TN_s) plus ops; with ``class_weight`` =
+    (W_n, W_p) the positives' counts (TP_s, FN_s) are scaled by W_p and the negatives'
+    (FP_s, TN_s) by W_n (every element weighted by its class's weight)."""
     _check_heaviside(approx, delta, k, lookup)
+    w = check_class_weights("class_weight", class_weight)
+    ops, counts = _unweighted_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits)
+    if w is None:
+        return ops, counts
+    tp, fp, fn, tn = counts
+    return ops, (w[1] * tp, w[0] * fp, w[1] * fn, w[0] * tn)
+
+
+def _unweighted_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits):
     taus = check_thresholds(tau)
     ops, y, t = prepare_binary(y_pred, y_true, from_logits=from_logits)
     if from_logits:
@@ -91,7 +101,8 @@ def _linear_counts(x, t, taus, delta, ops):
 
 
 def soft_confusion(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: float = 0.1,
-                   k: float = 10.0, lookup: int | None = None, from_logits: bool = False):
+                   k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
+                   class_weight=None):
     r"""Soft-set confusion matrix :math:`(|TP_s|, |FP_s|, |FN_s|, |TN_s|)` (003 eq. 6).
 
     .. math::
@@ -119,6 +130,11 @@ def soft_confusion(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: fl
         lookup: ``None`` (formula) or the number of intervals of an
             interpolated lookup table (:func:`heaviside_lookup`).
         from_logits: ``y_pred`` holds logits.
+        class_weight: ``None`` or ``(W_n, W_p)``: each element's terms are multiplied by its
+            class's weight, :math:`|TP_s| = W_p \sum_i y_i \mathcal{H}(p_i)`, :math:`|FP_s| =
+            W_n \sum_i (1 - y_i) \mathcal{H}(p_i)`, ... (the weighted losses of supp.
+            Sec. 7.2, register A83; weights e.g. from
+            :func:`lossfns.training.samplers.class_weights`).
 
     Returns:
         ``(tp, fp, fn, tn)``, each of shape ``()`` (scalar ``tau``) or ``(T,)``.
@@ -131,7 +147,7 @@ def soft_confusion(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: fl
         >>> [round(float(c), 4) for c in (tp, fp, fn, tn)]
         [1.14, 0.7, 0.86, 1.3]
     """
-    _, counts = _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits)
+    _, counts = _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits, class_weight)
     return counts
 
 

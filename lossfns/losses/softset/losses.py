@@ -49,6 +49,12 @@ _LOSS_DOC = r"""
             interpolated lookup table (supp. Sec. 3, :func:`heaviside_lookup`).
         from_logits: ``y_pred`` holds logits.
         reduction: ``"none"``, ``"mean"`` or ``"sum"`` over thresholds (see above).
+        class_weight: (accuracy, F-beta, F1 and Jaccard losses) ``None`` or ``(W_n, W_p)``:
+            the soft counts of the positives are multiplied by ``W_p`` and those of the
+            negatives by ``W_n`` (:func:`soft_confusion`), the class-weighted losses of
+            supp. Sec. 7.2 (Table 9, register A83). Balanced accuracy, G-mean and the soft
+            AUROC are ratios within a class and do not change under class weights, so they
+            do not take it.
 """
 
 
@@ -58,9 +64,10 @@ def _loss_doc(fn):
     return fn
 
 
-def _loss(which, y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction, beta=1.0):
+def _loss(which, y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction, beta=1.0,
+          class_weight=None):
     check_reduction(reduction)
-    ops, m = _metric(which, y_pred, y_true, tau, approx, delta, k, lookup, from_logits, beta)
+    ops, m = _metric(which, y_pred, y_true, tau, approx, delta, k, lookup, from_logits, beta, class_weight)
     return reduce(1.0 - m, reduction, ops)
 
 
@@ -69,7 +76,7 @@ def _loss(which, y_pred, y_true, tau, approx, delta, k, lookup, from_logits, red
 @_loss_doc
 def soft_accuracy_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: float = 0.1,
                        k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
-                       reduction: str = "mean"):
+                       reduction: str = "mean", class_weight=None):
     r"""Accuracy loss over soft sets, :math:`1 - \text{Accuracy}^s` (003 "Accuracy*").
 
     .. math::
@@ -90,7 +97,8 @@ def soft_accuracy_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta
         >>> soft_accuracy_loss(p, y, tau=[0.25, 0.5], reduction="none").round(4)
         array([0.343, 0.39 ])
     """
-    return _loss("accuracy", y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction)
+    return _loss("accuracy", y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction,
+                 class_weight=class_weight)
 
 
 @register("003 eq. (3), (6), (8)",
@@ -98,7 +106,7 @@ def soft_accuracy_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta
 @_loss_doc
 def soft_f1_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: float = 0.1,
                  k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
-                 reduction: str = "mean"):
+                 reduction: str = "mean", class_weight=None):
     r"""F1 loss over soft sets, :math:`1 - F_1^s` (003 "F1*").
 
     .. math::
@@ -119,7 +127,8 @@ def soft_f1_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: floa
         >>> float(soft_f1_loss(p, y).round(4))
         0.4062
     """
-    return _loss("fbeta", y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction, 1.0)
+    return _loss("fbeta", y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction, 1.0,
+                 class_weight=class_weight)
 
 
 @register("003 Sec. 2 (F-beta), eq. (6); Tables 3, 6",
@@ -127,7 +136,7 @@ def soft_f1_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: floa
 @_loss_doc
 def soft_fbeta_loss(y_pred, y_true, *, beta: float = 1.0, tau=0.5, approx: str = "linear",
                     delta: float = 0.1, k: float = 10.0, lookup: int | None = None,
-                    from_logits: bool = False, reduction: str = "mean"):
+                    from_logits: bool = False, reduction: str = "mean", class_weight=None):
     r"""F-beta loss over soft sets, :math:`1 - F_\beta^s` (003 "F2*", "F3*").
 
     .. math::
@@ -152,7 +161,8 @@ def soft_fbeta_loss(y_pred, y_true, *, beta: float = 1.0, tau=0.5, approx: str =
         0.4207
     """
     beta = check_scalar("beta", beta, low=0.0)
-    return _loss("fbeta", y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction, beta)
+    return _loss("fbeta", y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction, beta,
+                 class_weight=class_weight)
 
 
 @register("003 Sec. 4.1 (balanced accuracy), eq. (6)",
@@ -187,7 +197,7 @@ def soft_balanced_accuracy_loss(y_pred, y_true, *, tau=0.5, approx: str = "linea
 @_loss_doc
 def soft_jaccard_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: float = 0.1,
                       k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
-                      reduction: str = "mean"):
+                      reduction: str = "mean", class_weight=None):
     r"""Jaccard (intersection-over-union) loss over soft sets.
 
     .. math::
@@ -204,7 +214,8 @@ def soft_jaccard_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta:
         >>> float(soft_jaccard_loss(p, y).round(4))
         0.5778
     """
-    return _loss("jaccard", y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction)
+    return _loss("jaccard", y_pred, y_true, tau, approx, delta, k, lookup, from_logits, reduction,
+                 class_weight=class_weight)
 
 
 @register("003 Sec. 4.1 (G-mean), eq. (6)",

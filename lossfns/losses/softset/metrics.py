@@ -51,8 +51,9 @@ _METRICS = {"accuracy": _accuracy, "fbeta": _fbeta, "balanced_accuracy": _balanc
             "jaccard": _jaccard, "gmean": _gmean}
 
 
-def _metric(which, y_pred, y_true, tau, approx, delta, k, lookup, from_logits, beta=1.0):
-    ops, counts = _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits)
+def _metric(which, y_pred, y_true, tau, approx, delta, k, lookup, from_logits, beta=1.0,
+            class_weight=None):
+    ops, counts = _soft_counts(y_pred, y_true, tau, approx, delta, k, lookup, from_logits, class_weight)
     return ops, _METRICS[which](counts, ops, beta)
 
 
