@@ -74,7 +74,13 @@ def convergence_panels(conv: pd.DataFrame):
     return fig
 
 
-def table1_bars(results: pd.DataFrame, cols=("F1", "Accuracy", "AUROC (true)")):
+def dataset_label(results: pd.DataFrame, ds: str) -> str:
+    """``ds``, marked "(stand-in)" when its rows come from a generated stand-in."""
+    st = "stand_in" in results and bool(results.loc[results["dataset"] == ds, "stand_in"].any())
+    return f"{ds} (stand-in)" if st else ds
+
+
+def table1_bars(results: pd.DataFrame, cols=("F1", "Accuracy", "AUROC (true)"), title: str = ""):
     """Per dataset (rows) and metric (columns): mean over trials per loss with ± one std."""
     plt = _plt()
     datasets = list(dict.fromkeys(results["dataset"]))
@@ -84,8 +90,71 @@ def table1_bars(results: pd.DataFrame, cols=("F1", "Accuracy", "AUROC (true)")):
         for j, c in enumerate(cols):
             m, s = g[c].mean(), g[c].std()
             axes[i, j].bar(m.index, m.values, yerr=s.values, capsize=3)
-            axes[i, j].set_title(f"{ds}: {c}", fontsize=9)
+            axes[i, j].set_title(f"{title}{dataset_label(results, ds)}: {c}", fontsize=9)
             axes[i, j].set_ylim(0, 1)
             axes[i, j].tick_params(axis="x", rotation=30, labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _ci(v):
+    from lossfns.verdicts import mean_interval
+    e = mean_interval(np.asarray(v, float))
+    return e.value, e.value - e.lo, e.hi - e.value
+
+
+def batch_size_lines(results: pd.DataFrame, cols=("Accuracy", "F1")):
+    """Table 5 as lines: per dataset (rows) and metric (columns), each loss's mean over trials
+    against the batch size (log axis) with its 95% interval."""
+    plt = _plt()
+    datasets = list(dict.fromkeys(results["dataset"]))
+    fig, axes = plt.subplots(len(datasets), len(cols), figsize=(5 * len(cols), 3.6 * len(datasets)), squeeze=False)
+    for i, ds in enumerate(datasets):
+        d = results[results["dataset"] == ds]
+        for j, c in enumerate(cols):
+            ax = axes[i, j]
+            for loss, g in d.groupby("loss", sort=False):
+                st = [(b, *_ci(gg[c])) for b, gg in g.groupby("batch_size")]
+                b, m, lo, hi = map(np.array, zip(*st))
+                ax.errorbar(b, m, yerr=[lo, hi], marker="o", capsize=3, label=loss)
+            ax.set_xscale("log", base=2)
+            bs = sorted(d["batch_size"].unique())
+            ax.set_xticks(bs, [str(x) for x in bs])
+            ax.set_xlabel("batch size")
+            ax.set_title(f"{ds}: {c} (mean, 95% CI over trials)", fontsize=9)
+        axes[i, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def fbeta_tradeoff(curve: pd.DataFrame, results: pd.DataFrame):
+    """The F-beta trade-off: top row, F_beta of each trained model evaluated at every beta (mean
+    and 2.5-97.5% band over trials) per training loss; bottom row, precision, recall and the
+    loss's own F_beta against the training beta (mean with 95% interval)."""
+    plt = _plt()
+    datasets = list(dict.fromkeys(curve["dataset"]))
+    fig, axes = plt.subplots(2, len(datasets), figsize=(4.6 * len(datasets), 7.2), squeeze=False)
+    for j, ds in enumerate(datasets):
+        ax = axes[0, j]
+        for loss, g in curve[(curve["dataset"] == ds) & (curve["quantity"] == "F_beta")].groupby("loss", sort=False):
+            ax.plot(g["beta"], g["mean"], label=f"trained with {loss}")
+            ax.fill_between(g["beta"], g["lo"], g["hi"], alpha=0.2)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("evaluation β")
+        ax.set_ylabel("F_β (thresholds 0.1-0.9 averaged)")
+        ax.set_title(dataset_label(results, ds), fontsize=9)
+        ax.legend(fontsize=7)
+        ax = axes[1, j]
+        d = results[results["dataset"] == ds]
+        losses = list(dict.fromkeys(d["loss"]))
+        beta = np.array([float(l[1:-1]) for l in losses])
+        for q in ("Precision", "Recall", "own F_β"):
+            st = [_ci(d[d["loss"] == l][q if q != "own F_β" else f"F{int(b)}"]) for l, b in zip(losses, beta)]
+            m, lo, hi = map(np.array, zip(*st))
+            ax.errorbar(beta, m, yerr=[lo, hi], marker="o", capsize=3, label=q)
+        ax.set_xticks(beta)
+        ax.set_xlabel("β of the training loss F_β*")
+        ax.set_ylim(0, 1.02)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     return fig

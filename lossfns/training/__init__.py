@@ -2,16 +2,14 @@
 
 Batched PyTorch MLPs (many models at once, :mod:`.batched`), CNNs for
 images (:mod:`.cnn`: a small CNN, Tiny Darknet), early stopping
-(:mod:`.early_stopping`), AP-Perf's adversarial F1 (:mod:`.apperf`; the
-package ``ap-perf`` is imported on first use: the ``apperf`` extra), per-epoch
-probes (:mod:`.probes`), the faithful Keras loop (:mod:`.keras_trainer`, not
-imported here: importing TensorFlow takes seconds), splits (:mod:`.splits`),
-class weights and oversampling (:mod:`.samplers`) and the one device rule
-(:mod:`.device`). The networks of the documents (``PAPER000_SPEC``...) live
-with their protocols in :mod:`lossfns.experiments`.
+(:mod:`.early_stopping`), per-epoch probes (:mod:`.probes`), the faithful
+Keras loop (:mod:`.keras_trainer`, not imported here: importing TensorFlow
+takes seconds), splits (:mod:`.splits`), class weights and oversampling
+(:mod:`.samplers`) and the one device rule (:mod:`.device`). The networks of
+the documents (``PAPER000_SPEC``...) live with their protocols in
+:mod:`lossfns.experiments`.
 """
 from .._deprecation import moved_names
-from .apperf import f1_adversarial_loss, train_apperf
 from .batched import Task, TrainResult, cv_tasks, model_seed, pooled, predict, train_batched
 from .cnn import SMALL_CNN, TINY_DARKNET, CNNSpec, predict_cnn, train_cnn
 from .device import DEVICES, resolve_device
@@ -28,8 +26,7 @@ __all__ = ["Task", "TrainResult", "cv_tasks", "model_seed", "predict", "resolve_
            "train_batched", "MLPSpec", "forward", "glorot_init", "SGD", "Adam", "RMSprop",
            "make_optimizer", "class_weights", "random_oversample", "IMAGE_FRACTIONS",
            "TABULAR_FRACTIONS", "Split", "standardize", "stratified_kfold", "train_val_test_split",
-           "pooled", "EarlyStopping", "CNNSpec", "SMALL_CNN", "TINY_DARKNET", "train_cnn", "predict_cnn", "PROBE_NAMES", "ProbeRecorder", "set_probes",
-           "f1_adversarial_loss", "train_apperf"]
+           "pooled", "EarlyStopping", "CNNSpec", "SMALL_CNN", "TINY_DARKNET", "train_cnn", "predict_cnn", "PROBE_NAMES", "ProbeRecorder", "set_probes"]
 
 __getattr__ = moved_names(__name__, {
     "PAPER000_SPEC": "lossfns.experiments.paper000:PAPER000_SPEC",

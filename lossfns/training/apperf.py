@@ -4,15 +4,17 @@ The loss comes from the PyPI package ``ap-perf`` (0.1.1, imported lazily: ``pip 
 lossfns[apperf]``, or the lock, which pins it with its one extra dependency, numba). AP-Perf
 writes the metric from the confusion matrix (here F1 = 2 TP / (AP + PP)) and turns it into a
 differentiable objective through adversarial prediction: for a batch of scores
-:math:`\psi \in \mathbb{R}^m` and labels :math:`y`, it solves
+:math:`\psi \in \mathbb{R}^m` and labels :math:`y \in \{0, 1\}^m` the loss is
 
-.. math::  \max_{Q} \min_{P}\; \mathbb{E}_{\hat y \sim P,\, \check y \sim Q}
-           \bigl[\mathrm{F1}(\hat y, \check y)\bigr] - \psi^\top (q - y)
+.. math::  \ell(\psi, y) = -\Bigl(\min_{Q} \max_{P}\; \mathbb{E}_{\hat y \sim P,\,
+           \check y \sim Q}\bigl[\mathrm{F1}(\hat y, \check y)\bigr] + \psi^\top (y - q)\Bigr)
 
-over distributions :math:`P` (predictor) and :math:`Q` (adversary, whose marginals :math:`q`
-are constrained to match the features' statistics through :math:`\psi`), with an ADMM solver
-(100 iterations by default) on an :math:`m \times m` marginal matrix. The gradient of the
-objective with respect to the scores is :math:`q - y`. The inner problem costs
+with :math:`P` the predictor's and :math:`Q` the adversary's distribution over label vectors
+(:math:`q` its marginals); the adversary is held to the data's statistics through the
+Lagrangian term :math:`\psi^\top (y - q)`, so minimising :math:`\ell` over the network is
+maximising the worst-case expected F1. AP-Perf solves the inner game with ADMM
+(100 iterations by default) on :math:`m \times m` marginal matrices. The gradient of
+:math:`\ell` with respect to the scores is :math:`q - y`. The inner problem costs
 :math:`O(m^3)` in the batch size :math:`m`, so the authors train with small batches.
 
 :func:`train_apperf` trains one torch MLP per :class:`~lossfns.training.Task` with that loss
@@ -25,6 +27,7 @@ in :mod:`.batched`), the stacked Adam (:mod:`.optim`), :class:`.EarlyStopping` a
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Sequence
 
@@ -73,22 +76,17 @@ def _ap_perf():
     return ap_perf
 
 
-def _reset_warm_start() -> None:
-    """AP-Perf warm-starts its inner L-BFGS from module-level state shared by every metric
-    layer of the process; reset it so a model's numbers do not depend on what ran before."""
-    import ap_perf.projection as projection
-    projection.reset_projection_storage()
-
-
 def f1_adversarial_loss(*, max_iter: int = 100):
     r"""AP-Perf's adversarial F1 loss of one batch: ``loss(logits, y) -> scalar`` (torch).
 
     Builds AP-Perf's F1 metric as its README does (a ``PerformanceMetric`` subclass with
     ``define(C) = 2 C.tp / (C.ap + C.pp)``, ``initialize()``,
     ``enforce_special_case_positive()``: F1 = 1 when prediction and labels are all negative)
-    and its ``MetricLayer``. The value is the negated adversarial objective of the batch,
+    and its ``MetricLayer``. The value is the negated adversarial objective of the batch
+    (module doc),
 
-    .. math::  -\Bigl(\max_Q \min_P \mathbb{E}_{P,Q}[\mathrm{F1}] - \psi^\top q + \psi^\top y\Bigr),
+    .. math::  \ell(\psi, y) = -\Bigl(\min_Q \max_P \mathbb{E}_{P,Q}[\mathrm{F1}(\hat y, \check y)]
+               + \psi^\top (y - q)\Bigr),
 
     minimised over the network's scores :math:`\psi` (the *logits*: no sigmoid is applied;
     AP-Perf reads them as potentials, and ``sigmoid(logit)`` is used only afterwards to apply
@@ -99,7 +97,10 @@ def f1_adversarial_loss(*, max_iter: int = 100):
     Settings of 003 for this row (the authors' supplement): batch size 20, Adam lr 3e-4
     (:data:`APPERF_BATCH_SIZE`, :data:`APPERF_LR`). Cost: the ADMM solve (``max_iter``
     iterations, AP-Perf's default 100) is cubic in the batch size and runs in NumPy on the
-    CPU, whatever the logits' device: tens to hundreds of milliseconds per batch of 20.
+    CPU, whatever the logits' device; at small batches two L-BFGS-B calls per ADMM iteration
+    dominate. Measured on a 2-core CPU with one BLAS thread: about 0.05-0.09 s per batch of 20
+    and 0.27 s per batch of 100; a multi-threaded BLAS is 3-10x slower on these tiny matrices,
+    so run the loop under ``threadpoolctl.threadpool_limits(1)`` (:func:`train_apperf` does).
 
     ``ap_perf``'s own backward pass returns :math:`q - y` whatever gradient flows in; the
     callable returned here keeps its forward value and applies the chain rule, so the loss may
@@ -152,6 +153,26 @@ def f1_adversarial_loss(*, max_iter: int = 100):
     return loss
 
 
+@contextlib.contextmanager
+def _thread_limit(threads):
+    """At most ``threads`` BLAS threads (``threadpoolctl``, when installed) and torch threads."""
+    if threads is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # the solver then runs with the BLAS's own thread count
+            yield
+        else:
+            with threadpool_limits(limits=threads):
+                yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _stack(params):
     """One model's parameter list -> stacked (1, ...) leaf tensors for :func:`.mlp.forward`."""
     return [p.unsqueeze(0).clone().requires_grad_(True) for p in params]
@@ -161,7 +182,7 @@ def train_apperf(spec: MLPSpec, tasks: Sequence[Task], *, epochs: int,
                  batch_size: int = APPERF_BATCH_SIZE, lr: float = APPERF_LR, seed: int = 0,
                  patience: int | None = None, quiet: bool = True, max_iter: int = 100,
                  val_loss: str = "apperf", model_ids: Sequence[int] | None = None,
-                 restore_best: bool = True) -> TrainResult:
+                 restore_best: bool = True, threads: int | None = 1) -> TrainResult:
     """Train one MLP per task with AP-Perf's adversarial F1 (:func:`f1_adversarial_loss`), Adam.
 
     The network is ``spec`` with its output unit left linear (the loss reads logits); the
@@ -169,8 +190,9 @@ def train_apperf(spec: MLPSpec, tasks: Sequence[Task], *, epochs: int,
     thresholds (0.1, ..., 0.9) apply as for the other models. Model m draws from the
     generator of ``model_seed(seed, model_ids[m])``: Glorot init, then each epoch a
     permutation of its training rows and its dropout uniforms (the order of
-    :func:`~lossfns.training.train_batched`); AP-Perf's warm-start state is reset before each
-    model, so a model's numbers do not depend on the others. Adam in torch style
+    :func:`~lossfns.training.train_batched`). AP-Perf resets its solver's warm start at every
+    batch, so a batch's loss depends on that batch only and a model's numbers do not depend
+    on the models trained before it. Adam in torch style
     (betas 0.9, 0.999, eps 1e-8). Each training step solves one ADMM problem (cubic in
     ``batch_size``: keep it small).
 
@@ -190,6 +212,12 @@ def train_apperf(spec: MLPSpec, tasks: Sequence[Task], *, epochs: int,
             (cheap).
         quiet: no progress bar (default; else a tqdm bar over models and one over epochs).
         max_iter: ADMM iterations per batch.
+        threads: CPU threads the BLAS (through ``threadpoolctl``) and torch may use while
+            training, restored after; ``None`` keeps the settings. The default 1 is the fast
+            one: AP-Perf's solver makes thousands of tiny NumPy matrix products per batch, and
+            multi-threaded OpenBLAS made them 3-10x slower on a 2-core machine (measured: 0.05-
+            0.09 s against 0.22-0.33 s per batch of 20, 0.27 s against 2.2-3.1 s per batch of
+            100).
 
     Returns:
         :class:`~lossfns.training.TrainResult`: history "train_loss" (mean AP-Perf objective
@@ -208,6 +236,8 @@ def train_apperf(spec: MLPSpec, tasks: Sequence[Task], *, epochs: int,
     check_choice("val_loss", val_loss, VAL_LOSSES)
     check_bool("quiet", quiet)
     check_bool("restore_best", restore_best)
+    if threads is not None:
+        check_positive_int("threads", threads)
     tasks, _, _, model_ids, _ = check_run(
         tasks, lambda *a: None, epochs=epochs, batch_size=batch_size, loss_reduction="batch",
         dtype=torch.float32, model_ids=model_ids, device="cpu")
@@ -245,46 +275,46 @@ def train_apperf(spec: MLPSpec, tasks: Sequence[Task], *, epochs: int,
             total = sum(float(loss_fn(z[i:i + B], yv[i:i + B])) for i in range(0, len(yv), B))
             return total / len(yv)
 
-    for m in progress(range(M), quiet=quiet, desc="AP-Perf models"):
-        (Xtr, ytr), ev, va = data[m]
-        Xtr, ytr = as_t(Xtr), as_t(ytr)
-        Xv, yv = (as_t(va[0]), as_t(va[1])) if has_val else (None, None)
-        n = len(ytr)
-        steps = math.ceil(n / B)
-        gen = torch.Generator().manual_seed(model_seed(seed, model_ids[m]))
-        params = _stack(glorot_init(spec, Xtr.shape[1], gen, dtype))
-        opt = make_optimizer("adam", params, lr=lr)
-        stopper = EarlyStopping(1, patience or 1, epochs, params if patience is not None else None)
-        active = torch.ones(1, dtype=torch.bool)
-        _reset_warm_start()
-        for epoch in progress(range(epochs), quiet=quiet, desc=f"model {m} epochs", leave=False):
-            perm = torch.randperm(n, generator=gen)
-            keep = dropout_multipliers(spec, torch.rand(steps * B, D, generator=gen, dtype=dtype)) if D else None
-            total = 0.0
-            for s in range(steps):
-                idx = perm[s * B:(s + 1) * B]
-                k = keep[s * B:s * B + len(idx)].unsqueeze(0) if D else None
-                z = forward(logit_spec, params, Xtr[idx].unsqueeze(0), k)[0]
-                obj = loss_fn(z, ytr[idx])
-                grads = torch.autograd.grad(obj, params)
-                opt.step(grads, active)
-                total += float(obj.detach())
-            hist["train_loss"][m, epoch] = total / n
-            if has_val:
-                vl = validation_loss(params, Xv, yv)
-                hist["val_loss"][m, epoch] = vl
-                if patience is not None:
-                    stopper.update(epoch, np.array([vl]), params)
-                    if not stopper.alive[0]:
-                        break
-        if patience is not None and restore_best:
-            stopper.restore(params)
-        best_epoch[m], stopped_epoch[m] = stopper.best_epoch[0], stopper.stopped_epoch[0]
-        if has_eval:
-            with torch.no_grad():
-                z = forward(logit_spec, params, as_t(ev[0]).unsqueeze(0))[0]
-            eval_proba.append(torch.sigmoid(z).numpy().astype(np.float64))
-        finals.append([p.detach()[0] for p in params])
+    with _thread_limit(threads):
+        for m in progress(range(M), quiet=quiet, desc="AP-Perf models"):
+            (Xtr, ytr), ev, va = data[m]
+            Xtr, ytr = as_t(Xtr), as_t(ytr)
+            Xv, yv = (as_t(va[0]), as_t(va[1])) if has_val else (None, None)
+            n = len(ytr)
+            steps = math.ceil(n / B)
+            gen = torch.Generator().manual_seed(model_seed(seed, model_ids[m]))
+            params = _stack(glorot_init(spec, Xtr.shape[1], gen, dtype))
+            opt = make_optimizer("adam", params, lr=lr)
+            stopper = EarlyStopping(1, patience or 1, epochs, params if patience is not None else None)
+            active = torch.ones(1, dtype=torch.bool)
+            for epoch in progress(range(epochs), quiet=quiet, desc=f"model {m} epochs", leave=False):
+                perm = torch.randperm(n, generator=gen)
+                keep = dropout_multipliers(spec, torch.rand(steps * B, D, generator=gen, dtype=dtype)) if D else None
+                total = 0.0
+                for s in range(steps):
+                    idx = perm[s * B:(s + 1) * B]
+                    k = keep[s * B:s * B + len(idx)].unsqueeze(0) if D else None
+                    z = forward(logit_spec, params, Xtr[idx].unsqueeze(0), k)[0]
+                    obj = loss_fn(z, ytr[idx])
+                    grads = torch.autograd.grad(obj, params)
+                    opt.step(grads, active)
+                    total += float(obj.detach())
+                hist["train_loss"][m, epoch] = total / n
+                if has_val:
+                    vl = validation_loss(params, Xv, yv)
+                    hist["val_loss"][m, epoch] = vl
+                    if patience is not None:
+                        stopper.update(epoch, np.array([vl]), params)
+                        if not stopper.alive[0]:
+                            break
+            if patience is not None and restore_best:
+                stopper.restore(params)
+            best_epoch[m], stopped_epoch[m] = stopper.best_epoch[0], stopper.stopped_epoch[0]
+            if has_eval:
+                with torch.no_grad():
+                    z = forward(logit_spec, params, as_t(ev[0]).unsqueeze(0))[0]
+                eval_proba.append(torch.sigmoid(z).numpy().astype(np.float64))
+            finals.append([p.detach()[0] for p in params])
     stacked = [torch.stack([f[k] for f in finals]) for k in range(len(finals[0]))]
     return TrainResult(history=hist, eval_proba=eval_proba, best_epoch=best_epoch,
                        stopped_epoch=stopped_epoch, params=stacked, model_ids=model_ids, seed=seed)
