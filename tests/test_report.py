@@ -110,3 +110,15 @@ def test_identity_check_against_git(tmp_path):
     assert out["notebooks"], "the committed full-profile results are present"
     assert {r["status"] for r in out["notebooks"]} <= {"identical", "differs", "new"}
     assert json.loads(json.dumps(out))["profile"] == "full"
+
+
+def test_not_run_numbers_keep_the_transcription_note():
+    # e.g. 003 Table 7's SVMperf rows: the report says why they are not run
+    pub = pub_frame()
+    pub["note"] = ["SVMperf (external C program) not installable here: not run"] + [""] * (len(pub) - 1)
+    df = report.verdicts(pub, {}).set_index("id")
+    assert df.loc["a", "verdict"] == "not run"
+    assert "SVMperf (external C program) not installable here" in df.loc["a", "reason"]
+    assert df.loc["b", "reason"] == "no notebook has produced it"
+    ours = {"a": entry(Estimate(0.81, 0.79, 0.83, 0.01, 20, "bootstrap"))}
+    assert "SVMperf" not in report.verdicts(pub, ours).set_index("id").loc["a", "reason"]

@@ -81,7 +81,10 @@ def verdicts(pub: pd.DataFrame, ours: dict) -> pd.DataFrame:
                            defined=p["compare"] != "undefined")
         if o is not None and est is None and v["verdict"] == "not run":
             v = {"verdict": "inconclusive", "z": math.nan, "reason": "recorded without an interval"}
-        reason = "; ".join(x for x in (v["reason"], (o or {}).get("note", "")) if x)
+        # a number nobody produced keeps the transcription's note (why it is not run, e.g.
+        # SVMperf is not installable here); a produced one, the notebook's note
+        note = (o or {}).get("note", "") if o is not None else (p.get("note", "") if isinstance(p.get("note", ""), str) else "")
+        reason = "; ".join(x for x in (v["reason"], note) if x)
         rows.append({"id": key, "document": p["document"], "table": p["table"], "row": p["row"],
                      "column": p["column"], "published": p["value"],
                      "ours": None if o is None else o["value"],
