@@ -1,6 +1,11 @@
 # lossfns: set-up, tests and the replication pipeline.
-#   make test        set up .venv from the lock, then pytest + nbval (installs Debian's chromium
-#                    for the site's browser test where it can: apt-get as root; else it is skipped)
+#   make setup       .venv from the lock (TORCH_INDEX=https://download.pytorch.org/whl/cpu: torch's
+#                    CPU build on Linux, where PyPI's is the CUDA one); every target below needs it
+#   make test        set up .venv from the lock, then pytest + nbval (installs no system package)
+#   make browser     Debian's chromium for the site's browser test (apt-get, as root; .ci/run
+#                    calls it): the only target that installs a system package
+#   make lock        regenerate requirements/lock.txt and environment.yml from pyproject.toml
+#                    (needs the package registries; never run by a test or CI)
 #   make reproduce   set up, fetch Fashion-MNIST (make data), then run every notebook in the
 #                    full profile (incremental; FORCE=1 re-runs everything)
 #   make quick       every notebook in the quick profile (incremental; refreshes notebooks/)
@@ -11,7 +16,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 LOCK := requirements/lock.txt
-INSTALLED := $(VENV)/.installed
+# The environment's stamp is named after the sha256 of pyproject.toml and the lock, so it follows
+# their content, not their timestamps: a git checkout that leaves both unchanged reinstalls
+# nothing, a changed lock reinstalls once. ($(VENV)/.installed holds the same hash.)
+ENV_HASH := $(shell cat pyproject.toml $(LOCK) 2>/dev/null | { sha256sum 2>/dev/null || shasum -a 256; } | cut -c1-64)
+INSTALLED := $(VENV)/.installed-$(ENV_HASH)
+# An extra index for torch alone, e.g. https://download.pytorch.org/whl/cpu (the CPU build, where
+# PyPI's Linux torch is the CUDA build): used by the first `make setup` (or after `make clean`).
+TORCH_INDEX ?=
 KERNEL := lossfns
 PKG_SRC := $(shell find lossfns -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) pyproject.toml
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
@@ -28,28 +40,37 @@ PYTEST_ARGS ?=
 # (make reproduce FORCE=1 RUN_ARGS=...: the parameter must exist in every notebook).
 RUN_ARGS ?=
 
-.PHONY: all setup browser data test quick reproduce report site clean _quick _full
+.PHONY: all setup browser lock data test quick reproduce report site clean _quick _full
 .DELETE_ON_ERROR:
 
 all: test
 
 setup: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml $(LOCK)
+# No prerequisites: the stamp's name carries the hash of pyproject.toml and the lock.
+$(INSTALLED):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: '$(PYTHON)' not found: install Python 3.11+ (or run make PYTHON=/path/to/python3)" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the lock needs 3.11 or newer (make PYTHON=python3.11)" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "error: could not create $(VENV): Python's venv module is missing (Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
+	@rm -f $(VENV)/.installed $(VENV)/.installed-*
 	@echo "installing the locked environment into $(VENV) (first time: a few minutes)"
 	@$(PY) -m pip install --quiet --upgrade pip || { echo "error: pip upgrade failed (network? proxy?)" >&2; exit 1; }
+	@if [ -n "$(TORCH_INDEX)" ]; then \
+	  echo "torch from $(TORCH_INDEX) (pinned by $(LOCK))"; \
+	  $(PY) -m pip install --quiet -c $(LOCK) --extra-index-url "$(TORCH_INDEX)" torch \
+	    || { echo "error: installing torch with TORCH_INDEX=$(TORCH_INDEX) failed; see pip's message above" >&2; exit 1; }; \
+	fi
 	@$(PY) -m pip install --quiet -r $(LOCK) || { echo "error: installing $(LOCK) failed; see pip's message above" >&2; exit 1; }
 	@$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || { echo "error: installing lossfns (editable) failed" >&2; exit 1; }
 	@$(PY) -m ipykernel install --prefix $(VENV) --name $(KERNEL) --display-name "Python (lossfns)" \
 	  --env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 >/dev/null
+	@echo $(ENV_HASH) > $(VENV)/.installed
 	@touch $@
 	@echo "environment ready: $(VENV) (Jupyter kernel '$(KERNEL)')"
 
 # Chromium for tests/test_site_browser.py: Debian's package (Playwright never downloads one).
-# Best effort: where it cannot be installed, that test is skipped and `make test` goes on.
+# Explicit (.ci/run calls it before `make test`; `make test` never installs system packages).
+# Best effort: where it cannot be installed, that test is skipped.
 browser:
 	@command -v chromium >/dev/null 2>&1 || test -x "$${LOSSFNS_CHROMIUM:-/usr/bin/chromium}" || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -60,11 +81,21 @@ browser:
 	    echo "note: no chromium (Debian/Ubuntu, as root: apt-get install chromium): tests/test_site_browser.py will be skipped"; \
 	  fi; }
 
-test: $(INSTALLED) browser
+test: $(INSTALLED)
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest tests --doctest-modules lossfns -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 	$(PY) -m pytest --nbval notebooks --nbval-kernel-name $(KERNEL) \
 	  --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
+
+# The lock from pyproject.toml's ranges (+ requirements/suite.in): the newest releases, resolved
+# in a clean temporary venv of $(PYTHON) (3.11) with torch's CPU build (tools/lock.py), then
+# environment.yml from the lock. Needs the package registries and several minutes; review the diff.
+# LOCK_ARGS=--torch-index= where pip already finds a CPU torch and PyTorch's index is unreachable.
+LOCK_ARGS ?=
+lock:
+	$(PYTHON) tools/lock.py $(LOCK_ARGS)
+	$(PYTHON) tools/sync_environment.py
+	@echo "review: git diff $(LOCK) environment.yml; then make setup installs the new lock"
 
 # Make dependencies of each notebook: the lossfns modules it imports (transitively) and the
 # data files it declares; a change elsewhere in the package does not re-run it.

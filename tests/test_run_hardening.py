@@ -179,7 +179,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the kernel process through /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_interrupted_run_removes_its_temporary_notebook(tmp_path, sig):
+def test_interrupted_run_discards_its_staged_artefacts(tmp_path, sig):
     started = tmp_path / "started"
     nb = make_notebook(tmp_path / "slow.ipynb", "import pathlib, time\n"
                        f"pathlib.Path({str(started)!r}).touch()\ntime.sleep(300)")
@@ -195,7 +195,8 @@ def test_interrupted_run_removes_its_temporary_notebook(tmp_path, sig):
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the slow cell never started"
             time.sleep(0.2)
-        assert list(out_dir.glob(".*.ipynb")), "expected an in-flight temporary notebook"
+        staging = tmp_path / "build" / "staging"
+        assert list(staging.glob("full-slow-*/tree")), "expected an in-flight staging folder"
         kernels = _children(proc.pid)
         assert kernels, "expected a kernel process"
         proc.send_signal(sig)
@@ -205,9 +206,10 @@ def test_interrupted_run_removes_its_temporary_notebook(tmp_path, sig):
             proc.kill()
             proc.communicate()
     assert proc.returncode == 128 + sig, (proc.returncode, stderr)
-    assert f"interrupted by {sig.name}" in stderr and "temporary notebook was removed" in stderr
+    assert f"interrupted by {sig.name}" in stderr and "staged artefacts were discarded" in stderr
     assert "Traceback" not in stderr and "[IPKernelApp]" not in stderr, stderr
     assert [p.name for p in out_dir.iterdir()] == ["slow.ipynb"], list(out_dir.iterdir())
+    assert not list(staging.iterdir()), list(staging.iterdir())
     assert out.read_text() == "previous good output"
     assert not (ROOT / "build" / "failed" / "slow.full.ipynb").exists()
     deadline = time.monotonic() + 15

@@ -5,8 +5,9 @@ a console or page error, every ``<img>`` must have decoded (naturalWidth > 0) an
 link must resolve (HTTP 200, and an in-page anchor must name an element). A screenshot of the
 index is kept as ``build/site-index.png``.
 
-Needs Chromium at ``/usr/bin/chromium`` (Debian: ``apt-get install chromium``; ``make test``
-installs it where it can) or at ``$LOSSFNS_CHROMIUM``; Playwright never downloads a browser here.
+Needs Chromium at ``/usr/bin/chromium`` (Debian: ``apt-get install chromium``; ``make browser``,
+which .ci/run calls, installs it where it can) or at ``$LOSSFNS_CHROMIUM``; Playwright never
+downloads a browser here.
 External requests (only MathJax's CDN, which typesets the notebooks' formulas) are answered with
 an empty script, so the check does not depend on the network and the CDN.
 """

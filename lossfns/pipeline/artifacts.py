@@ -19,10 +19,17 @@ Layout (``out_dir`` defaults to the repository root)::
     <out_dir>/results/<profile>/<notebook>/manifest.json  (artefacts + provenance)
 
 Results files hold numbers only, so two runs with the same seed give byte-identical
-results; everything volatile (commit, wall time, versions) lives in the
-provenance sidecars and the manifest. Every file is written to a temporary
-file in the destination folder and renamed into place, so an interrupted run
-never leaves a half-written artefact.
+results; everything volatile (commit, run id, wall time, versions) lives in the provenance
+sidecars and the manifest, and wall-clock measurements in ``timings.json``
+(:meth:`NotebookRun.record_timing`; fields named in :data:`TIMING_FIELDS` are moved there
+wherever they occur).
+
+All or nothing: a run writes into a staging folder and its whole set (figures, tables,
+sidecars, results, manifest and, under ``python -m lossfns.run execute``, the executed
+notebook) is swapped into place only when the notebook succeeded, under a lock that refuses a
+second run of the same notebook into the same output (:mod:`lossfns.pipeline.integrity`).
+Every artefact carries the run id; the manifest lists their SHA-256 checksums
+(``python -m lossfns.run verify`` checks both).
 """
 
 from __future__ import annotations
@@ -46,11 +53,18 @@ from pathlib import Path
 import numpy as np
 
 from ..training.device import DEVICES, resolve_device
+from . import integrity
 from .paths import OUTPUT_DIRS, figures_dir, repo_root, results_dir
 from .profiles import PROFILES, REQUIRED_PARAMETERS
 
 __all__ = ["start_run", "NotebookRun", "atomic_write", "provenance", "repo_root",
-           "PROFILES", "DEVICES", "UnknownParameterError"]
+           "PROFILES", "DEVICES", "UnknownParameterError", "TIMING_FIELDS", "split_timings"]
+
+#: Wall-clock fields: wherever a result holds one of these keys (a dict key, a DataFrame
+#: column), :meth:`NotebookRun.finish` moves it from results.json to timings.json, at the
+#: same place, so that results.json stays byte-identical when the science is.
+TIMING_FIELDS = ("wall_s", "wall_s_all_trials", "s_per_epoch", "s_per_100_epochs",
+                 "s_per_model_epoch", "s_per_trial")
 
 _VERSIONED = ("lossfns", "numpy", "torch", "tensorflow-cpu", "tensorflow", "keras", "pandas",
               "scikit-learn", "matplotlib", "papermill")
@@ -157,6 +171,33 @@ def provenance(**extra) -> dict:
             **extra}
 
 
+def _is_timing(key) -> bool:
+    key = str(key)
+    return key in TIMING_FIELDS or any(key.endswith(" " + f) for f in TIMING_FIELDS)
+
+
+def split_timings(obj):
+    """``(science, timings)``: ``obj`` (JSON-like, as results.json holds it) without the
+    :data:`TIMING_FIELDS` keys, and those keys alone at the same places (lists keep their
+    indices; ``None`` where a branch holds no timing)."""
+    if isinstance(obj, dict):
+        sci, tim = {}, {}
+        for k, v in obj.items():
+            if _is_timing(k):
+                tim[k] = v
+                continue
+            s, t = split_timings(v)
+            sci[k] = s
+            if t is not None:
+                tim[k] = t
+        return sci, (tim or None)
+    if isinstance(obj, list):
+        pairs = [split_timings(v) for v in obj]
+        tims = [t for _, t in pairs]
+        return [s for s, _ in pairs], (tims if any(t is not None for t in tims) else None)
+    return obj, None
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy, torch (and Keras when it is already imported)."""
     random.seed(seed)
@@ -206,26 +247,41 @@ class NotebookRun:
     started: float = field(default_factory=time.time)
     results: dict = field(default_factory=dict)
     artefacts: list = field(default_factory=list)
+    #: Stamped on every artefact and the manifest.
+    run_id: str = field(default_factory=integrity.new_run_id)
+    #: Where the files are written: a staging tree mirroring ``out_dir`` (swapped into
+    #: ``out_dir`` when the run succeeds), or ``out_dir`` itself when None.
+    write_dir: Path | None = None
+    timings: dict = field(default_factory=dict)
+    #: Set when this run staged itself (no ``python -m lossfns.run execute`` around it): it
+    #: holds the lock and swaps its set into place in :meth:`finish`.
+    _own_stage: object = field(default=None, repr=False)
+    _lock: object = field(default=None, repr=False)
+
+    @property
+    def _root(self) -> Path:
+        return self.write_dir or self.out_dir
 
     @property
     def figures_dir(self) -> Path:
-        return figures_dir(self.profile, self.notebook, self.out_dir)
+        return figures_dir(self.profile, self.notebook, self._root)
 
     @property
     def results_dir(self) -> Path:
-        return results_dir(self.profile, self.notebook, self.out_dir)
+        return results_dir(self.profile, self.notebook, self._root)
 
     def _provenance(self) -> dict:
-        return provenance(notebook=self.notebook, parameters=self.params, seed=self.seed,
-                          profile=self.profile, device=self.device,
+        return provenance(notebook=self.notebook, run_id=self.run_id, parameters=self.params,
+                          seed=self.seed, profile=self.profile, device=self.device,
                           wall_time_s=round(time.time() - self.started, 3))
 
     def _register(self, path: Path, sidecar: bool = True) -> Path:
         if sidecar:
             with atomic_write(path.with_name(path.name + ".provenance.json")) as fh:
                 fh.write(dumps(self._provenance()))
-        self.artefacts.append(str(path.relative_to(self.out_dir)))
-        return path
+        rel = path.relative_to(self._root)
+        self.artefacts.append(rel.as_posix())
+        return self.out_dir / rel  # where it is once the set is in place (finish())
 
     def save_figure(self, fig, name: str, dpi: int = 120) -> Path:
         """Save a matplotlib figure as PNG with provenance in its metadata and a sidecar."""
@@ -253,8 +309,15 @@ class NotebookRun:
         return self._register(md_path)
 
     def record(self, key: str, value) -> None:
-        """Add ``value`` (numbers, lists, dicts, DataFrames) to results.json under ``key``."""
+        """Add ``value`` (numbers, lists, dicts, DataFrames) to results.json under ``key``
+        (fields named in :data:`TIMING_FIELDS` go to timings.json instead)."""
         self.results[key] = value
+
+    def record_timing(self, key: str, value) -> None:
+        """Add a wall-clock measurement (or anything derived from one: a speed ratio, a timing
+        table) to ``timings.json`` under ``key``: it differs from run to run and machine to
+        machine, so it is kept out of results.json and out of the re-run identity check."""
+        self.timings[key] = value
 
     def verdict_table(self, rows, name: str = "verdicts", *, caption: str | None = None,
                       quick_note: bool = True):
@@ -303,12 +366,14 @@ class NotebookRun:
         self.results.setdefault("reproduced", {})[key] = entry
 
     def claim(self, key: str, result: dict, *, dataset: str, stand_in: bool = False,
-              note: str = "") -> dict:
+              note: str = "", timing: bool = False) -> dict:
         """Record the verdict of claim ``key`` (an id of ``data/claims.csv``): ``result`` comes
         from :mod:`lossfns.verdicts` (``paired_claim``, ``equivalence_claim``, ``rank_claim``)
         or, for a claim the run cannot test, ``{"verdict": "not comparable", "reason": ...}``.
         A claim on a stand-in dataset is recorded as "not comparable" with the test's own
-        verdict kept under ``direction``. Returns the recorded entry."""
+        verdict kept under ``direction``. ``timing=True``: a claim about speed, judged from
+        wall-clock measurements of this run, recorded in timings.json (flagged
+        ``"timing": true``). Returns the recorded entry."""
         from lossfns.verdicts import CLAIM_VERDICTS
 
         from .published import claims
@@ -320,20 +385,41 @@ class NotebookRun:
         entry = {**result, "dataset": dataset, "stand_in": bool(stand_in), "note": note}
         if stand_in and result["verdict"] != "not comparable":
             entry.update(verdict="not comparable", direction=result["verdict"])
-        self.results.setdefault("claims", {})[key] = entry
+        if timing:
+            entry["timing"] = True
+            self.timings.setdefault("claims", {})[key] = entry
+        else:
+            self.results.setdefault("claims", {})[key] = entry
         return entry
 
     def finish(self) -> None:
-        """Write results.json and manifest.json; print where the artefacts are."""
+        """Write results.json (and timings.json when the run measured time) and manifest.json
+        (the artefacts, their checksums, the run id and provenance); a run that staged itself
+        then swaps its set into place. Prints where the artefacts are."""
+        science, moved = split_timings(json.loads(dumps(self.results)))
+        head = {"notebook": self.notebook, "profile": self.profile, "seed": self.seed}
         res = self.results_dir / "results.json"
         with atomic_write(res) as fh:
-            fh.write(dumps({"notebook": self.notebook, "profile": self.profile, "seed": self.seed,
-                            "results": self.results}))
+            fh.write(dumps({**head, "results": science}))
         self._register(res, sidecar=True)
-        manifest = {"artefacts": sorted(set(self.artefacts)), **self._provenance()}
+        timings = {**(moved or {}), **json.loads(dumps(self.timings))}
+        if timings:
+            with atomic_write(self.results_dir / "timings.json") as fh:
+                fh.write(dumps({**head, "timings": timings}))
+            self._register(self.results_dir / "timings.json", sidecar=True)
+        listed = sorted(set(self.artefacts))
+        files = [*listed, *(f"{a}.provenance.json" for a in listed
+                            if (self._root / f"{a}.provenance.json").exists())]
+        checksums = {f: integrity.sha256(self._root / f) for f in sorted(files)}
+        manifest = {"artefacts": listed, "checksums": checksums, **self._provenance()}
         with atomic_write(self.results_dir / "manifest.json") as fh:
             fh.write(dumps(manifest))
-        print(f"{len(set(self.artefacts))} artefacts written for {self.notebook} ({self.profile})")
+        if self._own_stage is not None:
+            self._own_stage.commit()
+            self._own_stage = None
+            self._lock.close()
+            self._lock = None
+        print(f"{len(listed)} artefacts written for {self.notebook} ({self.profile}), run {self.run_id}")
 
 
 def start_run(namespace: dict, notebook: str) -> NotebookRun:
@@ -368,4 +454,21 @@ def start_run(namespace: dict, notebook: str) -> NotebookRun:
     params = {k: namespace[k] for k in names if k in namespace}
     dev = resolve_device(device)
     seed_everything(seed)
-    return NotebookRun(notebook, params, profile, seed, dev, out_dir.resolve())
+    out_dir = out_dir.resolve()
+    stage_env, run_id = os.environ.get(integrity.ENV_STAGE), os.environ.get(integrity.ENV_RUN_ID)
+    if stage_env and run_id:  # under `python -m lossfns.run execute`: it holds the lock and swaps
+        return NotebookRun(notebook, params, profile, seed, dev, out_dir, run_id=run_id,
+                           write_dir=Path(stage_env))
+    # run by hand (Jupyter, nbval): stage and lock here, swap in finish()
+    lock = contextlib.ExitStack()
+    lock.enter_context(integrity.run_lock(out_dir, profile, notebook,
+                                          command=f"a kernel running {notebook}"))
+    try:
+        integrity.recover(out_dir, profile, notebook)
+        run = NotebookRun(notebook, params, profile, seed, dev, out_dir)
+        stage = integrity.Stage(out_dir, profile, notebook, run.run_id).create()
+    except BaseException:
+        lock.close()
+        raise
+    run.write_dir, run._own_stage, run._lock = stage.tree, stage, lock
+    return run

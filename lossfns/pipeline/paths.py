@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["repo_root", "results_dir", "figures_dir", "executed_notebook", "failed_notebook", "stamp",
+__all__ = ["NotACheckoutError", "repo_root",
+           "results_dir", "figures_dir", "executed_notebook", "failed_notebook", "stamp",
            "published_numbers_csv", "claims_csv", "ambiguities_md", "report_md", "identity_json",
            "RESULTS", "FIGURES", "OUTPUT_DIRS"]
 
@@ -18,9 +19,31 @@ FIGURES = "figures"
 OUTPUT_DIRS = (RESULTS, FIGURES, "reports")
 
 
+#: What the folder above ``lossfns/`` holds in a git checkout (an installed wheel has none).
+CHECKOUT_MARKERS = ("pyproject.toml", "notebooks", "data/claims.csv")
+
+
+class NotACheckoutError(RuntimeError):
+    """The pipeline was started from an installed package rather than a checkout."""
+
+
 def repo_root() -> Path:
-    """The repository root (the folder holding ``lossfns/``)."""
-    return Path(__file__).resolve().parents[2]
+    """The repository root (the folder holding ``lossfns/``).
+
+    Raises :class:`NotACheckoutError` when that folder is not a checkout of lossfns (the
+    package was installed from its wheel, say into site-packages): the replication pipeline
+    reads the checkout's notebooks and data and writes its artefacts beside them, so it never
+    starts there. The library (losses, datasets) does not call this function.
+    """
+    root = Path(__file__).resolve().parents[2]
+    missing = [m for m in CHECKOUT_MARKERS if not (root / m).exists()]
+    if missing:
+        raise NotACheckoutError(
+            f"the replication pipeline runs from a git checkout of lossfns (git clone, then "
+            f"make setup); this lossfns is installed in {root}, which has no "
+            f"{', '.join(missing)}. The installed package offers the losses only "
+            f"(import lossfns).")
+    return root
 
 
 def results_dir(profile: str, notebook: str = "", root: Path | None = None) -> Path:

@@ -7,13 +7,22 @@ Command line (what ``make quick`` / ``make reproduce`` call)::
     python -m lossfns.run stale --profile quick      # forget runs whose artefacts were deleted
     python -m lossfns.run deps                       # Make dependencies on data files
     python -m lossfns.run params NOTEBOOK            # the parameters a notebook declares
+    python -m lossfns.run verify [--profile full]    # every artefact set whole and unchanged?
 
-``quick`` runs write the executed notebook back in place (the committed
-notebooks carry their quick-profile outputs, which nbval re-checks); ``full``
-runs write ``reports/notebooks/full/<name>.ipynb``. The executed notebook is
-written to a temporary file and renamed into place only when every cell
-succeeded; a failing run exits non-zero naming the notebook and the failing
-cell and keeps the partial notebook under ``build/failed/`` for debugging.
+A ``quick`` run with the notebook's defaults writes the executed notebook back in place (the
+committed notebooks carry their quick-profile outputs, which nbval re-checks); a quick run
+with ``-p`` overrides or another ``out_dir`` writes ``<out_dir>/build/notebooks/quick/`` and
+never touches ``notebooks/``; ``full`` runs write ``<out_dir>/reports/notebooks/full/<name>.ipynb``.
+Executed notebooks are written in a canonical form
+(:func:`lossfns.pipeline.integrity.canonical_notebook`), so an unchanged re-run leaves the same
+bytes.
+
+All or nothing (:mod:`lossfns.pipeline.integrity`): the run holds the notebook's lock (a
+second run of the same notebook and profile into the same output is refused, naming the
+holder), the kernel writes every artefact into a staging folder stamped with one run id, and
+the whole set, executed notebook included, is swapped into place only when every cell
+succeeded. A failing run exits non-zero naming the notebook and the failing cell, keeps the
+partial notebook under ``build/failed/`` and leaves the previous set as it was.
 
 Parameters are checked before the kernel starts: an unknown name, or a value
 whose type differs from the one its default declares (:func:`check_types`), is
@@ -35,11 +44,12 @@ import re
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
-from .paths import executed_notebook, failed_notebook, repo_root, results_dir, stamp
+from . import integrity
+from .notebook_meta import seedless_reason
+from .paths import NotACheckoutError, executed_notebook, failed_notebook, repo_root, results_dir, stamp
 from .profiles import PROFILES, REQUIRED_PARAMETERS
 
 KERNEL = "lossfns"
@@ -191,28 +201,20 @@ def parse_value(text: str):
         return text
 
 
-def output_path(notebook: Path, profile: str) -> Path:
+def output_path(notebook: Path, profile: str, overridden: bool = False,
+                out_dir: Path | None = None) -> Path:
+    """Where the executed notebook goes by default: in place for a quick run with the
+    notebook's defaults into the repository (``overridden`` False, no ``out_dir``), else
+    ``<out_dir>/build/notebooks/quick/`` (quick) or ``<out_dir>/reports/notebooks/<profile>/``."""
     if profile == "quick":
-        return notebook
-    return executed_notebook(notebook.stem, profile)
+        if not overridden and out_dir is None:
+            return notebook
+        return (out_dir or repo_root()) / "build" / "notebooks" / "quick" / notebook.name
+    return executed_notebook(notebook.stem, profile, out_dir)
 
 
 def manifest_path(notebook: Path, profile: str, out_dir: Path | None = None) -> Path:
     return results_dir(profile, notebook.stem, out_dir) / "manifest.json"
-
-
-def _strip_volatile(nb_path: Path) -> None:
-    """Drop papermill's per-cell timings so re-runs do not churn git diffs."""
-    nb = json.loads(nb_path.read_text())
-    nb.get("metadata", {}).get("papermill", {}).update(
-        {"start_time": None, "end_time": None, "duration": None, "input_path": None,
-         "output_path": None})
-    for cell in nb.get("cells", []):
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell["id"] = "injected-parameters"  # papermill draws a random id each run
-        cell.get("metadata", {}).pop("papermill", None)
-        cell.get("metadata", {}).pop("execution", None)
-    nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 def _failed_cell(exc) -> str:
@@ -222,6 +224,25 @@ def _failed_cell(exc) -> str:
     if count is not None:
         where += f" (execution count {count})"
     return f"{where}: {getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
+
+
+#: While set (during the swap of an artefact set), a signal is recorded, not raised: the swap
+#: completes and the run then stops as interrupted (a SIGKILL still can stop it half-way: then
+#: the journal lets the next run roll it forward).
+_HOLD: list = []
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT/SIGTERM/SIGHUP back during the block; raise :class:`_Signalled` after it
+    when one came."""
+    _HOLD.append([])
+    try:
+        yield
+    finally:
+        pending = _HOLD.pop()
+    if pending:
+        raise _Signalled(pending[0])
 
 
 @contextlib.contextmanager
@@ -234,6 +255,9 @@ def _interruptible():
     fired = []
 
     def handler(signum, frame):
+        if _HOLD:
+            _HOLD[-1].append(signum)
+            return
         if not fired:
             fired.append(signum)
             raise _Signalled(signum)
@@ -278,22 +302,17 @@ def _kernel_config():
     return Config({"KernelManager": {"transport_encryption": "auto"}}) if zmq.has("curve") else Config()
 
 
-def execute(notebook, profile: str = "quick", parameters: dict | None = None,
-            output: Path | None = None, kernel: str = KERNEL, progress: bool = True) -> Path:
-    """Run ``notebook`` through papermill; return the executed notebook's path.
-
-    Raises :class:`NotebookError` for a bad parameter (before any kernel starts) or a failing
-    cell, :class:`NotebookInterrupted` when a signal stopped the run (its temporary notebook
-    is removed; ``output`` keeps its previous content).
-    """
-    import papermill as pm
-
-    notebook = Path(notebook).resolve()
-    if not notebook.is_file():
-        raise NotebookError(f"notebook not found: {notebook}")
+def check_request(notebook: Path, profile: str, parameters: dict | None) -> dict:
+    """The parameters of a run of ``notebook`` in ``profile``, checked before any kernel
+    starts: names, types, a ``profile`` parameter that contradicts ``profile``, a ``seed`` on
+    a notebook that declares no randomness. Raises :class:`NotebookError`."""
     if profile not in PROFILES:
         raise NotebookError(f"profile must be one of {PROFILES}, got {profile!r}")
-    params = {"profile": profile, **(parameters or {})}
+    parameters = dict(parameters or {})
+    if "profile" in parameters and parameters["profile"] != profile:
+        raise NotebookError(f"{notebook.name}: parameter profile={parameters['profile']!r} contradicts "
+                            f"--profile {profile}; choose the profile with --profile only")
+    params = {**parameters, "profile": profile}
     specs = parameter_specs(notebook)
     unknown = sorted(set(params) - set(specs))
     if unknown:
@@ -305,44 +324,107 @@ def execute(notebook, profile: str = "quick", parameters: dict | None = None,
     mistyped = check_types(specs, params)
     if mistyped:
         raise NotebookError(f"{notebook.name}: " + "; ".join(mistyped))
-    output = Path(output) if output else output_path(notebook, profile)
+    reason = seedless_reason(notebook)
+    if reason and "seed" in parameters:
+        default = parse_value(specs["seed"].get("default", ""))
+        if parameters["seed"] != default:
+            raise NotebookError(f"{notebook.name} draws no random numbers ({reason}): its seed "
+                                f"changes nothing, so seed={parameters['seed']!r} is refused")
+    return params
+
+
+def execute(notebook, profile: str = "quick", parameters: dict | None = None,
+            output: Path | None = None, kernel: str = KERNEL, progress: bool = True) -> Path:
+    """Run ``notebook`` through papermill, all or nothing; return the executed notebook's path.
+
+    Raises :class:`NotebookError` for a bad parameter (before any kernel starts) or a failing
+    cell, :class:`NotebookInterrupted` when a signal stopped the run, and
+    :class:`lossfns.pipeline.integrity.RunLocked` when another run of this notebook and profile
+    into the same output is alive. In every failing case the previous artefact set and
+    executed notebook are left exactly as they were.
+    """
+    repo_root()  # NotACheckoutError from an installed wheel, before anything is written
+    import papermill as pm
+
+    notebook = Path(notebook).resolve()
+    if not notebook.is_file():
+        raise NotebookError(f"notebook not found: {notebook}")
+    params = check_request(notebook, profile, parameters)
+    out_arg = params.get("out_dir")
+    out_dir = Path(out_arg).resolve() if out_arg else None
+    overridden = bool(set(params) - {"profile"})
+    output = Path(output).resolve() if output else output_path(notebook, profile, overridden, out_dir)
+    root = out_dir or repo_root()
     output.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.update(KERNEL_ENV)
-    tmp = None
-    with _interruptible():
+    with integrity.run_lock(root, profile, notebook.stem), _interruptible():
+        for line in integrity.recover(root, profile, notebook.stem):
+            print(f"{notebook.stem}: {line}", file=sys.stderr)
+        stage = integrity.Stage(root, profile, notebook.stem, integrity.new_run_id()).create()
+        staged_nb = stage.dir / "executed.ipynb"
+        saved_env = {k: os.environ.get(k) for k in (*KERNEL_ENV, integrity.ENV_STAGE, integrity.ENV_RUN_ID)}
+        os.environ.update({**KERNEL_ENV, integrity.ENV_STAGE: str(stage.tree),
+                           integrity.ENV_RUN_ID: stage.run_id})
+        committed = False
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb", dir=output.parent)
-            os.close(fd)
-            pm.execute_notebook(str(notebook), tmp, parameters=params, kernel_name=kernel,
+            pm.execute_notebook(str(notebook), str(staged_nb), parameters=params, kernel_name=kernel,
                                 cwd=str(notebook.parent), progress_bar=progress, log_output=False,
                                 config=_kernel_config(), extra_arguments=_kernel_args(kernel))
-            _strip_volatile(Path(tmp))
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private (0600)
-            os.replace(tmp, output)
+            integrity.write_canonical_notebook(staged_nb)
+            os.chmod(staged_nb, 0o666 & ~_umask())
+            manifest = results_dir(profile, notebook.stem, stage.tree) / "manifest.json"
+            if not manifest.exists():
+                raise NotebookError(f"{notebook.name} ({profile}) ran but wrote no manifest "
+                                    f"(its last cell must call run.finish()); nothing was replaced")
+            _bind_notebook(manifest, staged_nb, output, root, in_place=output == notebook)
+            with _signals_held():
+                stage.commit(extra=[(staged_nb, output)])
+                committed = True
         except BaseException as exc:
             interrupted = isinstance(exc, KeyboardInterrupt) or (
                 isinstance(exc, pm.PapermillExecutionError) and exc.ename == "KeyboardInterrupt")
             if interrupted:
-                if tmp is not None:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(tmp)
+                stage.discard()
                 signum = getattr(exc, "signum", signal.SIGINT)
+                what = ("it had finished: its artefacts are in place" if committed else
+                        "its staged artefacts were discarded and the previous ones left as they were")
                 raise NotebookInterrupted(
-                    f"{notebook.name} ({profile}) interrupted by {signal.Signals(signum).name}; "
-                    f"its temporary notebook was removed and {output} was left as it was",
+                    f"{notebook.name} ({profile}) interrupted by {signal.Signals(signum).name}; {what}",
                     signum) from None
             failed = failed_notebook(notebook.stem, profile)
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            if tmp is not None and Path(tmp).exists():
-                shutil.move(tmp, failed)
+            if staged_nb.exists():
+                failed.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(staged_nb, failed)
+            stage.discard()
             if isinstance(exc, pm.PapermillExecutionError):
                 raise NotebookError(f"{notebook.name} ({profile}) failed in {_failed_cell(exc)}\n"
-                                    f"partial executed notebook kept at {failed}") from None
+                                    f"partial executed notebook kept at {failed}; the previous "
+                                    f"artefacts were left as they were") from None
             raise
-    manifest = manifest_path(notebook, profile)
+        finally:
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    manifest = results_dir(profile, notebook.stem, root) / "manifest.json"
     if manifest.exists():  # newer than the notebook it came from: Make is satisfied
         os.utime(manifest)
     return output
+
+
+def _bind_notebook(manifest: Path, staged_nb: Path, output: Path, root: Path, in_place: bool) -> None:
+    """Add the executed notebook (path and SHA-256) to the staged manifest. A notebook run in
+    place is also the source that people edit: its checksum is kept, not checked."""
+    from .artifacts import atomic_write, dumps
+    data = json.loads(manifest.read_text())
+    try:
+        path = output.relative_to(root).as_posix()
+    except ValueError:
+        path = str(output)
+    data["executed_notebook"] = {"path": path, "sha256": integrity.sha256(staged_nb),
+                                 "checked": not in_place}
+    with atomic_write(manifest) as fh:
+        fh.write(dumps(data))
 
 
 def stale(profile: str, root: Path | None = None) -> list[Path]:
@@ -350,6 +432,9 @@ def stale(profile: str, root: Path | None = None) -> list[Path]:
     manifest) so that ``make`` re-runs exactly those notebooks. Returns the removed stamps."""
     root = root or repo_root()
     removed = []
+    for row in integrity.verify(root, (profile,)):  # finish or discard interrupted runs first
+        for line in row["repaired"]:
+            print(f"{row['notebook']}: {line}", file=sys.stderr)
     for manifest in sorted(results_dir(profile, root=root).glob("*/manifest.json")):
         listed = json.loads(manifest.read_text()).get("artefacts", [])
         if any(not (root / a).exists() for a in listed):
@@ -392,6 +477,13 @@ def main(argv=None) -> int:
     sub.add_parser("deps", help="print Make rules on data files")
     pa = sub.add_parser("params", help="print a notebook's declared parameters")
     pa.add_argument("notebook", type=Path)
+    ve = sub.add_parser("verify", help="check that every artefact set is whole: one run id, "
+                        "the manifest's checksums, no foreign file (finishes or discards "
+                        "interrupted runs first)")
+    ve.add_argument("--profile", choices=PROFILES, action="append",
+                    help="profile(s) to check (default: all)")
+    ve.add_argument("--out-dir", type=Path, help="output root (default: the repository)")
+    ve.add_argument("notebooks", nargs="*", help="notebook names (default: every set found)")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "execute":
@@ -407,13 +499,36 @@ def main(argv=None) -> int:
             sys.stdout.write(deps)
         elif args.cmd == "params":
             print(json.dumps(declared_parameters(args.notebook), indent=2))
+        elif args.cmd == "verify":
+            return _verify_cli(args)
+    except integrity.RunLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again when the other run is done
     except NotebookInterrupted as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except NotebookError as exc:
+    except (NotebookError, NotACheckoutError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _verify_cli(args) -> int:
+    root = (args.out_dir or repo_root()).resolve()
+    names = [Path(n).stem for n in args.notebooks] or None
+    rows = integrity.verify(root, tuple(args.profile or PROFILES), names)
+    bad = 0
+    for r in rows:
+        for line in r["repaired"]:
+            print(f"{r['profile']}/{r['notebook']}: {line}")
+        mark = {"ok": "ok", "legacy": "ok (legacy: no run id, sidecars agree)",
+                "running": "running", "missing": "missing"}.get(r["status"], "BAD")
+        print(f"{r['profile']}/{r['notebook']}: {mark}" + (f" (run {r['run_id']})" if r["run_id"] else ""))
+        for p in r["problems"]:
+            print(f"    {p}")
+        bad += r["status"] == "bad"
+    print(f"{len(rows)} artefact set(s) checked, {bad} bad")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
