@@ -1,7 +1,9 @@
 """The replication report (lossfns.pipeline.report): published numbers and claims files, verdicts
-from our 95% intervals (lossfns.verdicts), provenance and identity sections."""
+from our 95% intervals (lossfns.verdicts), timing claims, the provenance section; the re-run
+identity check (results.json only)."""
 
 import json
+import subprocess
 
 import pandas as pd
 import pytest
@@ -89,11 +91,70 @@ def test_claim_verdicts_and_render(tmp_path):
     cdf = report.claim_verdicts(table, ours)
     assert list(cdf["verdict"]) == ["contradicted", "not run"]
     df = report.verdicts(pub_frame(), {})
-    text = report.render(df, root=tmp_path, claims_df=cdf,
-                         identity={"summary": "8 of 8 identical.", "notebooks": []})
-    assert "Re-run identity check" in text and "8 of 8 identical." in text
+    text = report.render(df, root=tmp_path, claims_df=cdf, artefact_commit="0123456789abcdef")
+    # the identity check describes one working tree: `make reproduce` prints it, the report
+    # (a pure function of committed files) does not carry it, nor a date or HEAD
+    assert "Re-run identity check" not in text and "Generated on" not in text
+    assert "The newest artefact commit is `0123456789`." in text
     assert "contradicted" in text and "| tolerance" not in text
     assert "## 000 — claims" in text  # a document with claims but no published numbers
+
+
+def _write_run(root, notebook, results, timings=None, profile="full"):
+    d = root / "results" / profile / notebook
+    d.mkdir(parents=True)
+    head = {"notebook": notebook, "profile": profile, "seed": 0}
+    (d / "results.json").write_text(artifacts.dumps({**head, "results": results}))
+    if timings is not None:
+        (d / "timings.json").write_text(artifacts.dumps({**head, "timings": timings}))
+    return d
+
+
+def test_timing_claims_come_from_timings_json_and_are_marked(tmp_path):
+    table = report.claims()
+    speed, other = "003/s5.1/runtime_apperf_slower", "003/s5.1/f1_beats_apperf"
+    _write_run(tmp_path, "003-5-1_tabular",
+               {"claims": {other: {"verdict": "supported", "reason": "paired CI [+0.4, +0.6]"}}},
+               {"claims": {speed: {"verdict": "supported", "reason": "exact: ratio 2301", "timing": True}},
+                "runtime": {"ratio_per_model_epoch": 2301.0}})
+    ours = report.collect_claims(tmp_path)
+    assert ours[speed]["timing"] is True and ours[speed]["notebook"] == "003-5-1_tabular"
+    assert "timing" not in ours[other]
+    cdf = report.claim_verdicts(table.loc[[speed, other]], ours).set_index("id")
+    assert list(cdf["timing"]) == [True, False]
+    assert cdf.loc[speed, "verdict"] == "supported"
+    assert cdf.loc[speed, "evidence"] == f"*{report.TIMING_NOTE}*; exact: ratio 2301"
+    assert "measured on the machine that ran the notebook" in cdf.loc[speed, "evidence"]
+    assert cdf.loc[other, "evidence"] == "paired CI [+0.4, +0.6]"
+    # published numbers never come from timings.json
+    assert report.collect(tmp_path) == {}
+
+
+def test_report_skips_git_ignored_results(tmp_path):
+    """The committed report reads only what a clone has: results/quick is git-ignored."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("results/quick/\n")
+    key = "000/auc/bce"
+    entry = {"value": 0.87, "dataset": "ionosphere", "stand_in": False, "note": ""}
+    _write_run(tmp_path, "nb-full", {"reproduced": {key: entry}})
+    _write_run(tmp_path, "nb-quick", {"reproduced": {"000/auc/hinge": entry}}, profile="quick")
+    assert set(report.collect(tmp_path, include_ignored=False)) == {key}
+    assert set(report.collect(tmp_path)) == {key, "000/auc/hinge"}  # the site's local view
+    assert report.collect(tmp_path, include_ignored=True)["000/auc/hinge"]["profile"] == "quick"
+
+
+def test_newest_commit_is_by_commit_date_not_head():
+    root = report.repo_root()
+    log = subprocess.run(["git", "log", "-20", "--format=%ct %H", "HEAD~1"], cwd=root,
+                         capture_output=True, text=True)
+    dated = sorted({int(t): h for t, h in (line.split() for line in log.stdout.splitlines())}.items())
+    if len(dated) < 2:
+        pytest.skip("needs two commits of history with distinct dates (a shallow clone has one)")
+    (_, older), (_, newer) = dated[0], dated[-1]
+    assert report.newest_commit([newer, older], root) == newer
+    assert report.newest_commit([older, newer], root) == newer
+    assert report.newest_commit(["f" * 40], root) is None  # unknown to git
+    assert report.newest_commit([], root) is None
 
 
 def test_identity_compare_lists_differing_keys():
@@ -122,3 +183,52 @@ def test_not_run_numbers_keep_the_transcription_note():
     assert df.loc["b", "reason"] == "no notebook has produced it"
     ours = {"a": entry(Estimate(0.81, 0.79, 0.83, 0.01, 20, "bootstrap"))}
     assert "SVMperf" not in report.verdicts(pub, ours).set_index("id").loc["a", "reason"]
+
+
+def test_timing_claim_and_verdicts_stay_out_of_results_json(tmp_path):
+    """003-5-1's runtime claim end to end: run.claim(..., timing=True) and its verdict table
+    (paper003_tabular.timing_verdict_table) land in timings.json; results.json holds neither a
+    timing claim nor a timing number; the report reads the claim back, marked as timing."""
+    from lossfns.experiments import paper003_tabular as T
+    from lossfns.experiments import verdicts000_training as vt
+
+    r = artifacts.start_run({"profile": "full", "seed": 0, "device": "cpu", "out_dir": str(tmp_path)},
+                            "003-5-1_tabular")
+    speed, other = "003/s5.1/runtime_apperf_slower", "003/s5.1/f1_beats_apperf"
+    r.record("results", pd.DataFrame({"loss": ["F1*"], "F1": [0.5], "wall_s_all_trials": [12.5]}))
+    r.record_timing("runtime", {"ratio_per_model_epoch": 2301.0, "F1* s_per_trial": 1.47})
+    recorded = {other: r.claim(other, {"verdict": "supported", "reason": "paired"}, dataset="mammography")}
+    timed = {speed: r.claim(speed, vt.exact_claim(True, 2301.0, "ratio 2301"), dataset="mammography",
+                            timing=True)}
+    texts = {k: k for k in [*recorded, *timed]}
+    r.verdict_table(vt.claim_rows(recorded, texts))
+    tv = T.timing_verdict_table(r, vt.claim_rows(timed, texts))
+    assert list(tv["verdict"]) == ["supported"]
+    r.finish()
+    d = tmp_path / "results" / "full" / "003-5-1_tabular"
+    res, tim = json.loads((d / "results.json").read_text()), json.loads((d / "timings.json").read_text())
+    text = (d / "results.json").read_text()
+    assert "2301" not in text and "12.5" not in text and "wall_s" not in text
+    assert set(res["results"]["claims"]) == {other}
+    assert [v["claim"] for v in res["results"]["verdicts"]] == [other]
+    assert "verdicts_timing" not in res["results"] and "runtime" not in res["results"]
+    assert tim["timings"]["verdicts_timing"][0]["evidence"] == "exact: ratio 2301"
+    assert (d / "verdicts_timing.csv").exists()
+    ours = report.collect_claims(tmp_path)
+    assert ours[speed]["timing"] is True and "timing" not in ours[other]
+
+
+def test_identity_compares_results_json_only(tmp_path):
+    """A re-run whose timings.json differs (it always does) is identical when results.json is."""
+    d = _write_run(tmp_path, "nb", {"a": 1.0}, {"wall_s": 3.0})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], cwd=tmp_path, check=True)
+    (d / "timings.json").write_text(artifacts.dumps({"timings": {"wall_s": 4.5}}))
+    out = identity.check("full", root=tmp_path)
+    assert [r["status"] for r in out["notebooks"]] == ["identical"]
+    assert out["timings_not_compared"] == 1
+    assert "Not compared: 1 timings.json" in out["summary"]
+    (d / "results.json").write_text(artifacts.dumps({"results": {"a": 2.0}}))
+    assert identity.check("full", root=tmp_path)["notebooks"][0]["status"] == "differs"

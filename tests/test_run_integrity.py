@@ -301,3 +301,35 @@ def test_split_timings_keeps_places():
                                         "d": {"F1 s_per_trial": 3.0, "ratio": 4}})
     assert sci == {"a": 1, "t": [{"x": 1}, {"x": 2}], "d": {"ratio": 4}}
     assert tim == {"t": [{"wall_s": 2.0}, None], "d": {"F1 s_per_trial": 3.0}}
+
+
+# --- observations replayed on the real notebooks ------------------------------------------
+
+def test_cli_profile_contradiction_is_refused_before_any_kernel():
+    """Observation 2 as written: ``--profile quick -p profile '"full"'``."""
+    before = {p: p.stat().st_mtime_ns for p in (ROOT / "results" / "full" / "000-3_xtreme_margin_loss").glob("*")}
+    done = subprocess.run([sys.executable, "-m", "lossfns.run", "execute",
+                           "notebooks/000-3_xtreme_margin_loss.ipynb", "--profile", "quick",
+                           "-p", "profile", '"full"'], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "profile='full' contradicts --profile quick" in done.stderr
+    after = {p: p.stat().st_mtime_ns for p in (ROOT / "results" / "full" / "000-3_xtreme_margin_loss").glob("*")}
+    assert after == before
+
+
+def _without_injected(nb: dict) -> dict:
+    nb = json.loads(json.dumps(nb))
+    nb["cells"] = [c for c in nb["cells"] if "injected-parameters" not in c["metadata"].get("tags", [])]
+    nb["metadata"].get("papermill", {}).pop("parameters", None)
+    return nb
+
+
+def test_quick_rerun_reproduces_the_committed_notebook(tmp_path):
+    """Observation 5 as written: re-executing 000-17 (whose results do not change) gives the
+    committed notebook's cells and outputs exactly (the run goes to a temporary out_dir, so
+    only the injected out_dir differs)."""
+    name = "000-17_precision_recall_auc"
+    out = run.execute(ROOT / "notebooks" / f"{name}.ipynb", "quick", {"out_dir": str(tmp_path)},
+                      output=tmp_path / f"{name}.ipynb", progress=False)
+    committed_nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
+    assert _without_injected(json.loads(out.read_text())) == _without_injected(committed_nb)

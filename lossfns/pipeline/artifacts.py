@@ -198,6 +198,21 @@ def split_timings(obj):
     return obj, None
 
 
+def _merge(a: dict, b: dict, path: str = "") -> dict:
+    """``a`` and ``b`` merged key by key (both dicts at a shared key: merged too); a leaf
+    that both define is an error, never silently overwritten."""
+    out = dict(a)
+    for k, v in b.items():
+        if k in out and isinstance(out[k], dict) and isinstance(v, dict):
+            out[k] = _merge(out[k], v, f"{path}{k}/")
+        elif k in out:
+            raise ValueError(f"timings: {path}{k} is both a timing field of a recorded result and "
+                             f"a record_timing() entry; give the record_timing() entry another key")
+        else:
+            out[k] = v
+    return out
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy, torch (and Keras when it is already imported)."""
     random.seed(seed)
@@ -402,7 +417,7 @@ class NotebookRun:
         with atomic_write(res) as fh:
             fh.write(dumps({**head, "results": science}))
         self._register(res, sidecar=True)
-        timings = {**(moved or {}), **json.loads(dumps(self.timings))}
+        timings = _merge(moved or {}, json.loads(dumps(self.timings)))
         if timings:
             with atomic_write(self.results_dir / "timings.json") as fh:
                 fh.write(dumps({**head, "timings": timings}))

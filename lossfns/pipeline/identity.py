@@ -5,9 +5,14 @@
 For every ``results/<profile>/<notebook>/results.json`` in the working tree, compares it with
 the version committed at ``HEAD`` (``git show``): **identical** (byte for byte), **keys added or
 removed** (every value present in both is unchanged), **differs** (values changed: how many keys,
-and the largest absolute difference), or **new** (not committed). Prints a summary and writes ``build/identity-<profile>.json``, which the report
-includes. Results files hold numbers only (no timings, no paths), so a CPU re-run with the
-same seed is expected to be byte-identical.
+and the largest absolute difference), or **new** (not committed). Prints a summary and writes
+``build/identity-<profile>.json`` (git-ignored: it describes this working tree, so the committed
+report does not include it). Results files hold numbers only (no timings, no paths), so a CPU
+re-run with the same seed is expected to be byte-identical.
+
+``timings.json`` (wall-clock measurements: :meth:`NotebookRun.record_timing`, the fields of
+:data:`lossfns.pipeline.artifacts.TIMING_FIELDS`, timing claims) is expected to differ on every
+re-run and is not compared; the summary says how many there are.
 """
 
 from __future__ import annotations
@@ -90,6 +95,7 @@ def check(profile: str = "full", root: Path | None = None, rev: str = "HEAD") ->
                          "changed": len(changed), "max_abs_diff": max(nums) if nums else None,
                          "examples": ", ".join(d["key"] for d in (changed or diffs)[:3])})
     n_same = sum(r["status"] == "identical" for r in rows)
+    n_timings = len(list(results_dir(profile, root=root).glob("*/timings.json")))
     summary = (f"{n_same} of {len(rows)} {profile}-profile results.json identical to the committed "
                f"ones (at {rev})")
     bad = [r for r in rows if r["status"] != "identical"]
@@ -99,12 +105,18 @@ def check(profile: str = "full", root: Path | None = None, rev: str = "HEAD") ->
             + (f" ({r['added']} added, {r['removed']} removed, {r['changed']} changed"
                + (f", max |diff| {r['max_abs_diff']:.3g}" if r["max_abs_diff"] is not None else "")
                + ")" if "added" in r else "") for r in bad)
-    return {"profile": profile, "rev": rev, "summary": summary + ".", "notebooks": rows}
+    summary += "."
+    if n_timings:
+        summary += (f" Not compared: {n_timings} timings.json (wall-clock measurements, expected to "
+                    "differ from run to run).")
+    return {"profile": profile, "rev": rev, "summary": summary, "notebooks": rows,
+            "timings_not_compared": n_timings}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m lossfns.pipeline.identity",
-                                 description="compare re-run results.json files with the committed ones")
+                                 description="compare re-run results.json files with the committed ones "
+                                             "(timings.json, wall-clock measurements, are not compared)")
     ap.add_argument("--profile", choices=PROFILES, default="full")
     ap.add_argument("--rev", default="HEAD")
     args = ap.parse_args(argv)

@@ -428,20 +428,29 @@ def _bind_notebook(manifest: Path, staged_nb: Path, output: Path, root: Path, in
 
 
 def stale(profile: str, root: Path | None = None) -> list[Path]:
-    """Forget the runs one of whose artefacts no longer exists: remove their stamp (and their
-    manifest) so that ``make`` re-runs exactly those notebooks. Returns the removed stamps."""
+    """Forget the runs one of whose artefacts no longer exists, or whose set fails
+    :func:`lossfns.pipeline.integrity.verify` (after interrupted runs were finished or
+    discarded): remove their stamp (and, for a missing artefact, their manifest) so that
+    ``make`` re-runs exactly those notebooks. Returns the removed stamps."""
     root = root or repo_root()
     removed = []
     for row in integrity.verify(root, (profile,)):  # finish or discard interrupted runs first
         for line in row["repaired"]:
             print(f"{row['notebook']}: {line}", file=sys.stderr)
+        if row["status"] == "bad":  # a mixed or altered set: run it again
+            print(f"{row['notebook']}: artefact set fails verify ({'; '.join(row['problems'][:3])})",
+                  file=sys.stderr)
+            mark = stamp(profile, row["notebook"], root)
+            mark.unlink(missing_ok=True)
+            removed.append(mark)
     for manifest in sorted(results_dir(profile, root=root).glob("*/manifest.json")):
         listed = json.loads(manifest.read_text()).get("artefacts", [])
         if any(not (root / a).exists() for a in listed):
             mark = stamp(profile, manifest.parent.name, root)
             mark.unlink(missing_ok=True)
             manifest.unlink()
-            removed.append(mark)
+            if mark not in removed:
+                removed.append(mark)
     return removed
 
 
@@ -493,7 +502,7 @@ def main(argv=None) -> int:
             print(f"executed {args.notebook} ({args.profile}) -> {out}")
         elif args.cmd == "stale":
             for m in stale(args.profile):
-                print(f"artefact missing: will re-run {m.parent.name}")
+                print(f"will re-run {m.stem} ({args.profile}): an artefact is missing or its set fails verify")
         elif args.cmd == "deps":
             deps = data_deps()
             sys.stdout.write(deps)
