@@ -76,6 +76,10 @@ NUMPY = SimpleNamespace(
     # x's dtype, broadcast (torch writes them in one pass, without a bool temporary)
     mask_ge=lambda x, b: np.greater_equal(x, b).astype(x.dtype),
     mask_gt=lambda x, b: np.greater(x, b).astype(x.dtype),
+    # appended for table lookups (softset.heaviside_lookup): NaN replaced by `value`, for a
+    # float about to become a gather index only (NaN has no integer value). The lookup points
+    # it at a NaN entry of its table, so the NaN comes back from the gather (issue 19).
+    fill_nan=lambda x, value: np.nan_to_num(x, nan=value),
 )
 
 
@@ -133,6 +137,7 @@ def _make_torch():
         take=lambda a, idx: torch.index_select(a.reshape(-1), 0, idx.reshape(-1)).reshape(idx.shape),
         index_like=lambda idx, like: torch.as_tensor(idx, dtype=torch.long, device=like.device),
         mask_ge=_mask(torch.ge), mask_gt=_mask(torch.gt),
+        fill_nan=lambda x, value: torch.nan_to_num(x, nan=value),
     )
 
 
@@ -183,6 +188,7 @@ def _make_keras():
         # the bound in x's dtype (a Python float would be compared as float32)
         mask_ge=lambda x, b: K.cast(K.greater_equal(x, K.convert_to_tensor(b, dtype=x.dtype)), x.dtype),
         mask_gt=lambda x, b: K.cast(K.greater(x, K.convert_to_tensor(b, dtype=x.dtype)), x.dtype),
+        fill_nan=lambda x, value: K.nan_to_num(x, nan=value),
     )
 
 

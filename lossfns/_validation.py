@@ -281,6 +281,39 @@ def check_bool(name: str, value) -> bool:
     return value
 
 
+def check_bool_or_choice(name: str, value, choices):
+    """``True``, ``False`` or one of the strings ``choices`` (e.g. ``stand_in``: True, False,
+    "auto" or "if_missing"). Numbers are refused: 1 would compare equal to True.
+
+    >>> check_bool_or_choice("stand_in", 1, ("auto",))
+    Traceback (most recent call last):
+    ...
+    ValueError: stand_in must be True, False or one of ('auto',), got 1
+    """
+    if isinstance(value, bool) or (isinstance(value, str) and value in choices):
+        return value
+    raise ValueError(f"{name} must be True, False or one of {tuple(choices)}, got {value!r}")
+
+
+def check_existing_path(name: str, value, what: str):
+    """A file-system path argument that must exist (a folder or a file); ``what`` says what
+    it should be, e.g. "a folder holding 'sonar.all-data', or that file". Returns a ``Path``.
+
+    A path that does not exist is a mistake of the caller (a typo, a wrong working
+    directory); a loader must say so rather than read its data from somewhere else.
+    """
+    import os
+    from pathlib import Path
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or os.PathLike) to {what}, got "
+                        f"{type(value).__name__} {value!r}")
+    path = Path(value)
+    if not path.exists():
+        raise ValueError(f"{name} must be an existing folder or file ({what}), got {str(value)!r}, "
+                         f"which does not exist (resolved: {path.resolve()})")
+    return path
+
+
 def check_rank(x, name: str, min_rank: int, what: str):
     """``x`` has at least ``min_rank`` dimensions (``what`` says what they hold)."""
     if len(_shape(x)) < min_rank:

@@ -1,10 +1,13 @@
 """Dataset registry, lookup order, checksums, loaders (on generated files), splits."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
 import os
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -274,7 +277,8 @@ def test_fashion_idx_and_stand_ins(tmp_path, unverified):
 def test_cifar_falls_back_to_stand_in(tmp_path, unverified, monkeypatch):
     fx.write_fashion(tmp_path)
     monkeypatch.setenv("LOSSFNS_DATA_DIR", str(tmp_path))
-    t = ds.load_dataset("cifar10-transportation")
+    with pytest.warns(ds.StandInWarning, match="cifar10-transportation"):
+        t = ds.load_dataset("cifar10-transportation")
     assert t.is_stand_in and t.metadata["stand_in_for"] == "cifar10-transportation"
     with pytest.raises(FileNotFoundError, match="cifar-10-python.tar.gz"):
         ds.load_dataset("cifar10-frog", stand_in=False)
@@ -312,10 +316,110 @@ def test_generated_stand_ins_and_synthetic():
 
 
 def test_load_dataset_auto_stand_in_when_missing(tmp_path):
-    d = ds.load_dataset("cocktailparty", tmp_path)
+    with pytest.warns(ds.StandInWarning, match="cocktailparty"):
+        d = ds.load_dataset("cocktailparty", tmp_path)
     assert d.is_stand_in
     with pytest.raises(FileNotFoundError, match="cocktailparty_positions.csv"):
         ds.load_dataset("cocktailparty", tmp_path, stand_in=False)
+
+
+# ---------------------------------------------------------------- silent data (issue 19)
+
+
+@contextlib.contextmanager
+def no_warnings():
+    """Every warning inside is recorded; the block must emit none."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    assert [str(w.message) for w in caught] == []
+
+
+@pytest.mark.parametrize("missing", ["no/such/folder", "tmp/no-such-file.csv"])
+def test_a_path_that_does_not_exist_is_an_error_naming_it(tmp_path, missing):
+    # it used to return the shipped Sonar (the lookup went on to data/)
+    bad = str(tmp_path / missing) if missing.startswith("tmp/") else missing
+    msg = (r"path must be an existing folder or file \(a folder holding 'sonar.all-data' of sonar, or "
+           rf"that file\), got '{re.escape(bad)}', which does not exist")
+    with pytest.raises(ValueError, match=msg):
+        ds.load_dataset("sonar", path=bad)
+    with pytest.raises(ValueError, match=msg):
+        ds.load_sonar(bad)
+    with pytest.raises(ValueError, match=msg):
+        ds.locate("sonar", "sonar.all-data", path=bad)
+
+
+def test_a_missing_path_is_not_replaced_by_a_stand_in(tmp_path):
+    missing = tmp_path / "no-such-folder"
+    for call in (lambda: ds.load_dataset("creditcard", missing),
+                 lambda: ds.load_dataset("cocktailparty", missing, stand_in="if_missing"),
+                 lambda: ds.load_dataset("cifar10-frog", missing),
+                 lambda: ds.load_isic_folder(missing)):
+        with pytest.raises(ValueError, match=f"path must be an existing folder or file .*{re.escape(str(missing))}"):
+            call()
+
+
+def test_an_existing_path_still_searches_as_documented(tmp_path):
+    # an existing folder without the file keeps the documented lookup order (shipped data next)
+    assert ds.load_sonar(tmp_path).metadata["source"] == str(reg.REPO_DATA_DIR / "sonar.all-data")
+    own = tmp_path / "sonar.all-data"
+    own.write_bytes((reg.REPO_DATA_DIR / "sonar.all-data").read_bytes())
+    assert ds.load_dataset("sonar", path=own).metadata["source"] == str(own)
+
+
+def test_implicit_generated_stand_in_warns_what_it_cannot_show():
+    with pytest.warns(ds.StandInWarning) as record:
+        c = ds.load_dataset("creditcard")
+    assert c.is_stand_in and c.X.shape == (284807, 29)
+    assert len(record) == 1 and issubclass(record[0].category, UserWarning)
+    msg = str(record[0].message)
+    assert msg.startswith("creditcard: the real data was not found (creditcard: file 'creditcard.csv' not found.")
+    assert ds.STAND_IN_LIMITS["creditcard"] in msg and "feature structure" in msg
+    assert "stand_in=True" in msg and "stand_in=False" in msg
+    assert record[0].filename == __file__  # attributed to the caller's line, not the loader's
+
+
+@pytest.mark.parametrize("stand_in", [True, "if_missing"])
+def test_explicit_stand_in_does_not_warn(stand_in):
+    with no_warnings():
+        c = ds.load_dataset("cocktailparty", stand_in=stand_in)
+        g = ds.generated_stand_in("creditcard", n_rows=1000)
+    assert c.is_stand_in and c.X.shape == (4800, 22) and g.is_stand_in
+
+
+def test_image_stand_ins_warn_only_when_implicit(tmp_path, unverified, monkeypatch):
+    fx.write_fashion(tmp_path)
+    monkeypatch.setenv("LOSSFNS_DATA_DIR", str(tmp_path))
+    for call, target in ((lambda s: ds.load_dataset("cifar10-frog", stand_in=s), "cifar10-frog"),
+                         (lambda s: ds.load_cifar10_binary("transportation", stand_in=s), "cifar10-transportation"),
+                         (lambda s: ds.load_isic_folder(stand_in=s), "melanoma"),
+                         (lambda s: ds.load_dataset("melanoma", stand_in=s), "melanoma")):
+        with pytest.warns(ds.StandInWarning, match=f"^{target}: the real data was not found .*STAND-IN"):
+            assert call("auto").metadata["stand_in_for"] == target
+        with no_warnings():
+            assert call("if_missing").is_stand_in and call(True).is_stand_in
+            ds.fashion_stand_in(target)
+        with pytest.raises(FileNotFoundError):
+            call(False)
+
+
+def test_stand_in_argument_is_checked():
+    for bad in (1, "yes", None):
+        with pytest.raises(ValueError, match=rf"stand_in must be True, False or one of \('auto', 'if_missing'\), got {bad!r}"):
+            ds.load_dataset("cocktailparty", stand_in=bad)
+    with pytest.raises(ValueError, match="stand_in must be"):
+        ds.load_cifar10_binary("frog", stand_in="always")
+    with pytest.raises(ValueError, match="stand_in must be"):
+        ds.load_isic_folder(stand_in=0)
+
+
+def test_protocol_loader_asks_for_its_stand_in():
+    # lossfns.experiments.paper003_tabular.load accepts the labelled stand-in knowingly:
+    # the notebooks that use it must print no StandInWarning
+    from lossfns.experiments import paper003_tabular as T
+    with no_warnings():
+        d = T.load("cocktailparty", stand_in_rows=300)
+    assert d.is_stand_in and len(d.y) == 300
 
 
 # ---------------------------------------------------------------- splits

@@ -140,20 +140,25 @@ def test_verify_flags_mixed_and_altered_sets(committed, tmp_path):
     assert "file not in the manifest: figures/full/tiny/stray.png" in v.stdout
 
 
-def test_second_run_into_same_output_is_refused(committed, tmp_path):
+def test_second_run_into_same_output_is_refused(tmp_path):
     """Observation 1: two runs into one output. The second is refused naming the holder;
     the first completes and the set is wholly its own."""
-    nb, out0 = committed
-    import shutil
+    started, go = tmp_path / "started", tmp_path / "go"
+    wait = (f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\n"
+            f"t = time.time()\nwhile not pathlib.Path({str(go)!r}).exists() and time.time() - t < 300:\n"
+            f"    time.sleep(0.1)\n")
+    nb = _notebooks.make_notebook(tmp_path / f"{NAME}.ipynb", wait + BODY, name=NAME)
     out = tmp_path / "out"
-    shutil.copytree(out0, out)
     first = _cli("execute", str(nb), "--profile", "full", "-p", "out_dir", str(out), "-p", "seed", "1",
                  "--no-progress")
-    lock = integrity.lock_path(out, "full", NAME)
-    deadline = time.time() + 60
-    while time.time() < deadline and not (lock.exists() and lock.read_text().strip()):
-        time.sleep(0.05)
-    second = _run(nb, out, seed=2)
+    try:
+        deadline = time.time() + 120
+        while not started.exists():
+            assert first.poll() is None and time.time() < deadline, first.communicate()
+            time.sleep(0.1)
+        second = _run(nb, out, seed=2)
+    finally:
+        go.touch()
     assert second.returncode == 75, second.stderr
     assert "already being run" in second.stderr and f"pid {first.pid}" in second.stderr
     assert first.wait(120) == 0, first.stderr.read()

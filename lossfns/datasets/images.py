@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .registry import Dataset, locate, make_metadata
+from .registry import Dataset, check_stand_in, locate, make_metadata, warn_stand_in
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
                    "ship", "truck"]
@@ -62,20 +62,28 @@ def load_cifar10_binary(task: str, path=None, *, part: str = "all", allow_downlo
                         stand_in: bool | str = "auto") -> Dataset:
     """CIFAR-10-Transportation (airplane, automobile, ship, truck = 1) or CIFAR-10-Frog.
 
-    ``stand_in``: "auto" falls back to the Fashion-MNIST stand-in with the same
-    balance when the tarball is unreachable; True forces it; False never.
+    ``path``: a folder holding ``cifar-10-python.tar.gz``, or that file; it must exist.
+    ``stand_in``: "auto" (default) falls back to the Fashion-MNIST stand-in with the
+    same balance when the tarball is unreachable, with a
+    :class:`~lossfns.datasets.registry.StandInWarning` saying what the stand-in cannot
+    show; "if_missing" falls back without the warning (the caller accepts the stand-in
+    knowingly); True forces it (no warning); False never (the missing-file error).
     """
     if task not in CIFAR10_TASKS:
         raise ValueError(f"task must be one of {sorted(CIFAR10_TASKS)}, got {task!r}")
     _check_part(part)
-    if stand_in is not True:
+    mode = check_stand_in(stand_in)
+    if mode is not True:
         try:
             file, sha = locate("cifar10", "cifar-10-python.tar.gz", path=path,
                                allow_download=allow_download)
-        except FileNotFoundError:
-            if stand_in is False:
+        except FileNotFoundError as exc:
+            if mode is False:
                 raise
-            return fashion_stand_in(f"cifar10-{task}", part=part)
+            ds = fashion_stand_in(f"cifar10-{task}", part=part)
+            if mode == "auto":
+                warn_stand_in(f"cifar10-{task}", exc)
+            return ds
         X, lab, parts = read_cifar10_tarball(file)
         keep = np.ones(len(lab), bool) if part == "all" else parts == part
         pos = [CIFAR10_CLASSES.index(c) for c in CIFAR10_TASKS[task]]
@@ -164,23 +172,28 @@ def load_isic_folder(path=None, *, image_size: int = 64, limit: int | None = Non
     Images ``<image>.jpg`` (or .png) are looked up beside the CSV and in
     ``ISIC_2019_Training_Input/``, resized to ``image_size`` square (Pillow),
     returned float32 (n, image_size, image_size, 3); label MEL (melanoma) = 1.
-    ``limit`` keeps the first rows. ``stand_in`` as in :func:`load_cifar10_binary`
-    (stand-in: Fashion-MNIST shirt vs T-shirt/top, balanced).
+    ``limit`` keeps the first rows. ``path`` must exist when given. ``stand_in`` as in
+    :func:`load_cifar10_binary` (stand-in: Fashion-MNIST shirt vs T-shirt/top, balanced;
+    "auto" warns when it falls back, "if_missing" does not).
     """
     import pandas as pd
 
-    if stand_in is True:
+    mode = check_stand_in(stand_in)
+    if mode is True:
         return fashion_stand_in("melanoma")
     try:
         csv, sha = locate("isic", "ISIC_2019_Training_GroundTruth.csv", path=path, allow_download=False)
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
         csvs = sorted(Path(path).glob("*GroundTruth*.csv")) if path is not None and Path(path).is_dir() else []
         if csvs:
             csv, sha = csvs[0], None
-        elif stand_in == "auto":
-            return fashion_stand_in("melanoma")
-        else:
+        elif mode is False:
             raise
+        else:
+            ds = fashion_stand_in("melanoma")
+            if mode == "auto":
+                warn_stand_in("melanoma", exc)
+            return ds
     from PIL import Image
 
     gt = pd.read_csv(csv)

@@ -3,7 +3,9 @@
 Lookup order for a registered file (:func:`locate`):
 
 1. the explicit ``path`` argument (a folder or the file itself), else the
-   folder named by ``LOSSFNS_DATA_DIR``;
+   folder named by ``LOSSFNS_DATA_DIR``. A ``path`` that does not exist is an
+   error (``ValueError`` naming it), never a reason to read the data from
+   another folder;
 2. the shipped data (:data:`REPO_DATA_DIR`): the repository's ``data/`` folder
    in a checkout (editable installs included), else the package's own copy,
    ``lossfns/datasets/data/``, in an installed wheel;
@@ -18,6 +20,12 @@ Lookup order for a registered file (:func:`locate`):
 A file found on disk whose checksum differs from the registry is an error
 (:class:`ChecksumError`), never silently used.
 
+Stand-ins (creditcard, cocktailparty, the CIFAR-10 tasks, melanoma; data/README.md,
+"Stand-ins, and what they cannot show") are chosen by the loaders' ``stand_in``
+argument (:data:`STAND_IN_MODES`): a stand-in the caller did not ask for
+(``stand_in="auto"``, the default) comes with a :class:`StandInWarning` that names the
+data set and what the stand-in cannot show (:data:`STAND_IN_LIMITS`).
+
 The registry (``registry.json``) is read from the same shipped-data folder.
 ``lossfns/datasets/data/`` holds byte-identical copies of ``data/registry.json``,
 ``data/sonar.all-data`` and ``data/ionosphere.data`` (package data of the wheel;
@@ -29,12 +37,16 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import urllib.request
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .._validation import check_bool_or_choice, check_existing_path
 
 #: Copies of the registry and the small datasets, shipped inside the wheel.
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -56,6 +68,67 @@ REGISTRY_PATH = REPO_DATA_DIR / "registry.json"
 
 class ChecksumError(ValueError):
     """A data file's checksum differs from the registry's."""
+
+
+class StandInWarning(UserWarning):
+    """A loader returned a stand-in the caller did not ask for (the real files are missing)."""
+
+
+#: ``stand_in`` of the loaders that have a stand-in (:func:`lossfns.datasets.load_dataset`,
+#: ``load_cifar10_binary``, ``load_isic_folder``):
+#:
+#: * ``"auto"`` (default): the real data when its files are found, else the stand-in with a
+#:   :class:`StandInWarning` saying what the stand-in cannot show;
+#: * ``"if_missing"``: the same choice without the warning, for a caller that accepts the
+#:   stand-in knowingly (and labels its results by ``Dataset.is_stand_in``);
+#: * ``True``: always the stand-in (asked for: no warning); ``False``: never (the
+#:   missing-file error).
+STAND_IN_MODES = ("auto", "if_missing")
+
+_GENERATED = ("a generated set of the registered size, dimension and balance (negatives N(0, I), "
+              "positives N(mu, I)): it keeps the class balance and the cost of a run, not the "
+              "data's difficulty, feature structure or label noise; its F1 and AUROC levels say "
+              "nothing about the real set")
+_FASHION = ("Fashion-MNIST classes with the same positive share ({}), grayscale 28 x 28: it shows "
+            "how the losses behave at that balance on a real image task, not CIFAR-10's colour "
+            "images, nor numbers comparable with CIFAR-10's")
+#: What each stand-in cannot show (data/README.md, "Stand-ins, and what they cannot show").
+STAND_IN_LIMITS = {
+    "creditcard": _GENERATED,
+    "cocktailparty": _GENERATED,
+    "cifar10-transportation": _FASHION.format("footwear + bag, 40%"),
+    "cifar10-frog": _FASHION.format("Shirt, 10%"),
+    "melanoma": ("Fashion-MNIST Shirt vs T-shirt/top, a balanced hard pair of grayscale "
+                 "28 x 28 images: not dermoscopic images, nor numbers comparable with ISIC's"),
+}
+
+
+def check_stand_in(stand_in):
+    """Validate a loader's ``stand_in`` (True, False or one of :data:`STAND_IN_MODES`)."""
+    return check_bool_or_choice("stand_in", stand_in, STAND_IN_MODES)
+
+
+def _caller_stacklevel() -> int:
+    """``stacklevel`` of the first frame outside ``lossfns.datasets`` (the caller's line),
+    counted from the function that calls ``warnings.warn``."""
+    package = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warn_stand_in(target: str, reason: BaseException | str | None = None) -> None:
+    """Issue the :class:`StandInWarning` of an implicit stand-in for ``target`` (a key of
+    :data:`STAND_IN_LIMITS`); ``reason``: why the real data was not used (the missing-file
+    error). Attributed to the first caller outside ``lossfns.datasets``."""
+    why = f" ({reason})" if reason else ""
+    warnings.warn(
+        f"{target}: the real data was not found{why}, so a STAND-IN is returned: "
+        f"{STAND_IN_LIMITS[target]}. Supply the real files for the real data; pass "
+        f"stand_in=True (or 'if_missing') to accept the stand-in without this warning, or "
+        f"stand_in=False to get the missing-file error instead.",
+        StandInWarning, stacklevel=_caller_stacklevel())
 
 
 @dataclass
@@ -223,7 +296,8 @@ def locate(dataset: str, filename: str, *, path=None, allow_download: bool | Non
     Args:
         dataset: registry name, e.g. ``"adult"``.
         filename: file name in the registry entry, e.g. ``"adult.data"``.
-        path: a folder to search first, or the file itself.
+        path: a folder to search first, or the file itself; it must exist
+            (``ValueError`` naming it otherwise).
         allow_download: download into the cache when not found (default: env
             ``LOSSFNS_ALLOW_DOWNLOAD``, off).
         fentry: override the registry's file entry (checksums, urls).
@@ -232,6 +306,8 @@ def locate(dataset: str, filename: str, *, path=None, allow_download: bool | Non
         (path of the verified file, its sha256).
     """
     fentry = fentry if fentry is not None else file_entry(dataset, filename)
+    if path is not None:
+        check_existing_path("path", path, f"a folder holding {filename!r} of {dataset}, or that file")
     if path is not None and Path(path).is_file():
         return Path(path), verify(Path(path), fentry)
     dirs = search_dirs(dataset, path)

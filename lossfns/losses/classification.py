@@ -31,14 +31,19 @@ def _clamped_log(p, ops, complement: bool = False):
     untaken branch of ``where`` is therefore fed a harmless argument (log of 1).
     ``log(1 - p)`` is computed as ``log1p(-p)`` like torch's kernel: exact for
     small ``p`` where ``1 - p`` would round (float32 loses digits there).
+
+    A NaN ``p`` propagates (issue 19): the guard selects the *floor* branch with
+    ``p <= 0`` (``p >= 1``), a comparison that is False for NaN, so a NaN takes the
+    log branch and ``maximum`` (NaN-propagating on every backend) keeps it. The
+    former ``where(p > 0, ..., -100)`` turned a NaN into a loss of 100.
     """
-    pos = (p < 1) if complement else (p > 0)
+    at_floor = (p >= 1) if complement else (p <= 0)
     floor = ops.const(LOG_FLOOR, p)
     if complement:
-        log_p = ops.log1p(-ops.where(pos, p, ops.zeros_like(p)))
+        log_p = ops.log1p(-ops.where(at_floor, ops.zeros_like(p), p))
     else:
-        log_p = ops.log(ops.where(pos, p, ops.ones_like(p)))
-    return ops.where(pos, ops.maximum(log_p, floor), floor + ops.zeros_like(p))
+        log_p = ops.log(ops.where(at_floor, ops.ones_like(p), p))
+    return ops.where(at_floor, floor + ops.zeros_like(p), ops.maximum(log_p, floor))
 
 
 @register("000 eq. (1); 002 sec. Binary Cross-Entropy", class_name="BinaryCrossEntropyLoss",
@@ -287,9 +292,10 @@ def focal(y_pred, y_true, *, alpha: float | None = 0.25, gamma: float = 2.0,
             mod = ops.ones_like(y)
         else:
             # q ** gamma has an infinite derivative at q = 0 for gamma < 1: evaluate
-            # the power on 1 there and return 0 (its value) instead.
-            pos = q > 0
-            mod = ops.where(pos, ops.where(pos, q, ops.ones_like(q)) ** gamma, ops.zeros_like(q))
+            # the power on 1 there and return 0 (its value) instead. The guard is
+            # q <= 0 (False for NaN) so that a NaN takes the power and propagates.
+            zero = q <= 0
+            mod = ops.where(zero, ops.zeros_like(q), ops.where(zero, ops.ones_like(q), q) ** gamma)
     loss = -mod * log_pt
     if alpha is not None:
         loss = (t * alpha + (1.0 - t) * (1.0 - alpha)) * loss

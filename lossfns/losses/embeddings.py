@@ -26,10 +26,11 @@ CONTRASTIVE_CONVENTIONS = ("hadsell", "pair")
 
 def _safe_norm(x, ops, axis=-1, keepdims=False):
     # sqrt has an infinite derivative at 0: take it of 1 where the squared norm
-    # is 0 and return 0 there, so values and gradients stay finite at x = 0.
+    # is 0 and return 0 there, so values and gradients stay finite at x = 0. The
+    # guard is n2 <= 0, False for NaN: a NaN coordinate gives a NaN norm (issue 19).
     n2 = ops.sum(ops.square(x), axis=axis, keepdims=keepdims)
-    pos = n2 > 0
-    return ops.where(pos, ops.sqrt(ops.where(pos, n2, ops.ones_like(n2))), ops.zeros_like(n2))
+    zero = n2 <= 0
+    return ops.where(zero, ops.zeros_like(n2), ops.sqrt(ops.where(zero, ops.ones_like(n2), n2)))
 
 def l2_normalize(x, axis: int = -1, eps: float = 1e-12):
     r""":math:`x / \max(\lVert x\rVert_2, \epsilon)` along ``axis`` (as ``torch.nn.functional.normalize``).
@@ -410,8 +411,8 @@ def arcface(features, weight, labels, *, s: float = 64.0, m: float = 0.5,
     cos = ops.matmul(l2_normalize(x), ops.transpose(l2_normalize(w), (1, 0)))   # (N, C)
     ops, cos, t = _prepare_multiclass(cos, labels, probabilities=False, one_hot_only=True)
     v = 1.0 - ops.square(cos)
-    pos = v > 0
-    sin = ops.where(pos, ops.sqrt(ops.where(pos, v, ops.ones_like(v))), ops.zeros_like(v))
+    zero = v <= 0                      # False for NaN: a NaN cosine gives a NaN sine
+    sin = ops.where(zero, ops.zeros_like(v), ops.sqrt(ops.where(zero, ops.ones_like(v), v)))
     cos_m = cos * math.cos(m) - sin * math.sin(m)                     # cos(theta + m)
     logits = s * ops.where(t > 0, cos_m, cos)
     return reduce(_ce_rows(logits, t, ops), reduction, ops)

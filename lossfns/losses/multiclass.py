@@ -47,9 +47,10 @@ def log_softmax(z, axis: int = -1):
 
 def _xlogy_safe(p, ops):
     # p * log(p) with the convention 0 log 0 = 0; the log never sees a 0 (its
-    # untaken branch gets 1), so gradients stay finite at p = 0.
-    pos = p > 0
-    return ops.where(pos, p * ops.log(ops.where(pos, p, ops.ones_like(p))), ops.zeros_like(p))
+    # untaken branch gets 1), so gradients stay finite at p = 0. The guard is
+    # p <= 0, False for NaN: a NaN p reaches the log and propagates.
+    zero = p <= 0
+    return ops.where(zero, ops.zeros_like(p), p * ops.log(ops.where(zero, ops.ones_like(p), p)))
 
 def entropy(p, *, axis: int = -1):
     r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log p_i` (nats), with :math:`0 \log 0 = 0`.

@@ -125,9 +125,10 @@ def wmw_auroc_loss(y_pred, y_true, *, form: str = "polynomial", gamma: float = 0
 def _pair_terms(d, ops, form, gamma, p, beta):
     """R(d) of every pair difference ``d`` (any shape)."""
     if form == "polynomial":
-        active = d < gamma
-        # guard: the untaken branch gets base 0 (finite power and gradient for p > 1)
-        base = ops.where(active, gamma - d, ops.zeros_like(d))
+        # guard: the untaken branch gets base 0 (finite power and gradient for p > 1).
+        # The test is d >= gamma, False for NaN: a NaN difference stays NaN (issue 19).
+        inactive = d >= gamma
+        base = ops.where(inactive, ops.zeros_like(d), gamma - d)
         return base ** p
     return ops.sigmoid(-beta * d)
 
@@ -135,6 +136,10 @@ def _pair_terms(d, ops, form, gamma, p, beta):
 def _wmw_chunked(x, t, ops, form, gamma, p, beta, reduction, chunk_pairs):
     """Sum (or mean) of R over positives x negatives, ``chunk_pairs`` pairs at a time."""
     labels = np.asarray(ops.to_numpy(t)).reshape(-1)
+    if np.isnan(labels).any():
+        # a NaN label (value checks off) is in neither class: the pairs, hence the loss,
+        # are undefined. NaN, still tied to x (the unchunked path gives NaN as well).
+        return ops.sum(x) * float("nan")
     pos = np.flatnonzero(labels == 1)
     neg = np.flatnonzero(labels != 1)
     n_pairs = pos.size * neg.size

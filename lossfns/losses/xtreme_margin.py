@@ -24,14 +24,15 @@ def xm_s_term(y, t, ops, s_reading: str = "product", e: float = math.e):
     ``exponential``:        :math:`s = e^{-|t-y|} - 1`;  both 0 for :math:`|y-t| < 0.5`.
     """
     d = ops.abs(t - y)
-    wrong = d >= 0.5
+    # |t - y| < 0.5 is False for NaN: a NaN takes the "wrong" branch and propagates.
+    close = d < 0.5
     # Guard the untaken branch of `where` so it stays finite (and so does its gradient).
-    d_safe = ops.where(wrong, d, ops.ones_like(d))
+    d_safe = ops.where(close, ops.ones_like(d), d)
     if s_reading == "product":
         s_wrong = 1.0 / (e * d_safe) - 1.0
     else:
         s_wrong = ops.exp(-d_safe) - 1.0
-    return ops.where(wrong, s_wrong, ops.zeros_like(d))
+    return ops.where(close, ops.zeros_like(d), s_wrong)
 
 
 def xm_g_term(y, t, ops, lam1: float, lam2: float):
@@ -39,7 +40,9 @@ def xm_g_term(y, t, ops, lam1: float, lam2: float):
     y_hard = hard_labels(y, ops)                      # eq. (7): 1 iff y >= 0.5
     correct = y_hard == t
     lam = ops.where(t == 0, ops.const(lam1, y), ops.const(lam2, y))
-    return ops.where(correct, lam * ops.square(2.0 * y - 1.0), ops.zeros_like(y))
+    g = lam * ops.square(2.0 * y - 1.0)
+    # 0 * g, not zeros: 0 for a finite y, NaN for a NaN y (whose hard label is 0)
+    return ops.where(correct, g, 0.0 * g)
 
 
 @register("000 eq. (3)-(7)", tags=("bounded", "discontinuous"))

@@ -434,7 +434,9 @@ class NotebookRun:
             self._own_stage = None
             self._lock.close()
             self._lock = None
-        print(f"{len(listed)} artefacts written for {self.notebook} ({self.profile}), run {self.run_id}")
+        # no run id here: the printed line is part of the executed notebook, which must not
+        # change when the results do not
+        print(f"{len(listed)} artefacts written for {self.notebook} ({self.profile})")
 
 
 def start_run(namespace: dict, notebook: str) -> NotebookRun:

@@ -415,7 +415,6 @@ def execute(notebook, profile: str = "quick", parameters: dict | None = None,
 def _bind_notebook(manifest: Path, staged_nb: Path, output: Path, root: Path, in_place: bool) -> None:
     """Add the executed notebook (path and SHA-256) to the staged manifest. A notebook run in
     place is also the source that people edit: its checksum is kept, not checked."""
-    from .artifacts import atomic_write, dumps
     data = json.loads(manifest.read_text())
     try:
         path = output.relative_to(root).as_posix()
@@ -423,8 +422,10 @@ def _bind_notebook(manifest: Path, staged_nb: Path, output: Path, root: Path, in
         path = str(output)
     data["executed_notebook"] = {"path": path, "sha256": integrity.sha256(staged_nb),
                                  "checked": not in_place}
-    with atomic_write(manifest) as fh:
-        fh.write(dumps(data))
+    # the layout of artifacts.dumps (sorted keys, indent 2), written then renamed
+    tmp = manifest.with_name(f".{manifest.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, manifest)
 
 
 def stale(profile: str, root: Path | None = None) -> list[Path]:

@@ -111,15 +111,18 @@ def _direct_where(p, taus, delta):
 def _table(approx, taus, param, size):
     """Precomputed H over p = j / size, j = 0..size, for each tau (NumPy, float64).
 
-    Returns the flattened value table (T * (size + 1),) and the table of
-    forward differences (slope per interval).
+    Returns the flattened value table (T * (size + 1) + 1,) and the table of
+    forward differences (slope per interval); the last entry of both is a NaN
+    sentinel, the gather target of a NaN p (:func:`_lookup`).
     """
     t = np.asarray(taus, dtype=np.float64)
     grid_p = np.linspace(0.0, 1.0, size + 1)
     delta, k = (param, 10.0) if approx == "linear" else (0.1, param)
     vals = np.atleast_2d(_direct(grid_p, t, NUMPY, approx, delta, k))       # (T, size + 1)
     slope = np.concatenate([np.diff(vals, axis=-1), np.zeros((vals.shape[0], 1))], axis=-1)
-    return vals.ravel(), slope.ravel()  # cached: callers must not write to them
+    sentinel = [np.nan]
+    # cached: callers must not write to them
+    return np.concatenate([vals.ravel(), sentinel]), np.concatenate([slope.ravel(), sentinel])
 
 
 def _lookup(p, taus, ops, approx, delta, k, size, interpolate=True):
@@ -137,7 +140,10 @@ def _lookup(p, taus, ops, approx, delta, k, size, interpolate=True):
     if grid:
         offsets = np.arange(taus.size, dtype=np.float64) * (size + 1)
         j = i + _coef(offsets, ops, p, True, ndim)
-    idx = ops.as_index(j)
+    # a NaN p (value checks off) has no interval: it gathers the NaN sentinel after the
+    # tables, so H is NaN, truncated or interpolated (issue 19; a NaN cast to an integer
+    # index would be out of range)
+    idx = ops.as_index(ops.fill_nan(j, float(len(vals) - 1)))
     h = ops.take(ops.const(vals, p), idx)
     if interpolate:
         # linear interpolation between neighbouring entries: the gradient w.r.t.

@@ -43,8 +43,9 @@ def _gmean(c, ops, beta=None):
     tp, fp, fn, tn = c
     x = safe_div(tp, tp + fn, ops) * safe_div(tn, tn + fp, ops)
     # sqrt'(0) is infinite: feed the untaken branch 1 and take 0 (a subgradient) at x = 0.
-    pos = x > 0
-    return ops.where(pos, ops.sqrt(ops.where(pos, x, ops.ones_like(x))), ops.zeros_like(x))
+    # The guard is x <= 0, False for NaN: a NaN count reaches the sqrt and propagates.
+    zero = x <= 0
+    return ops.where(zero, ops.zeros_like(x), ops.sqrt(ops.where(zero, ops.ones_like(x), x)))
 
 
 _METRICS = {"accuracy": _accuracy, "fbeta": _fbeta, "balanced_accuracy": _balanced_accuracy,
