@@ -104,6 +104,7 @@ def test_failed_point_is_reported_then_retried(local, cluster, nb, tmp_path, cap
     assert "1 of 2 point(s) failed" in err and "a=3_b=1.5: sweeptiny.ipynb (quick) failed in cell" in err
     assert "boom at a=3" in err and "--retry-failed" in err
     base = tmp_path / "sweeps" / "g"
+    assert f"partial notebooks:\n  {base / 'a=3_b=1.5' / 'sweeptiny.failed.ipynb'}\n" in err
     summary = pd.read_csv(base / "summary.csv")
     assert list(summary["status"]) == ["ok", "failed"] and "boom at a=3" in summary["error"][1]
     assert (base / "summary.png").is_file()
@@ -122,15 +123,17 @@ def test_failed_point_is_reported_then_retried(local, cluster, nb, tmp_path, cap
     assert ok_result.stat().st_mtime_ns == before
 
 
-def test_summary_plot_has_one_panel_per_numeric_result(tmp_path):
+def test_summary_plot_has_one_panel_per_varying_numeric_result(tmp_path):
     rows = [{"a": a, "lr": lr, "point": f"{a}-{lr}", "status": "ok", "acc": a * len(lr), "n": 3,
              "name": "x", "error": None} for a in (1, 2, 3) for lr in ("small", "big")]
     rows[-1] = {"a": 3, "lr": "big", "point": "3-big", "status": "failed", "error": "boom"}
     df = pd.DataFrame(rows)
     png = tmp_path / "s.png"
-    assert sweep.plot_summary(df, ["a", "lr"], png, title="t") == ["acc", "n"]
+    plan = sweep.plot_summary(df, ["a", "lr"], png, title="t")
+    assert plan.outputs == ["acc"] and (plan.x, plan.lines) == ("a", ["lr"])
+    assert plan.left_out == {"n": "bookkeeping", "name": "not numeric"}
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert sweep.plot_summary(df[df.status == "failed"], ["a", "lr"], png) == []
+    assert sweep.plot_summary(df[df.status == "failed"], ["a", "lr"], png).outputs == []
 
 
 def test_retry_refuses_a_changed_notebook(tmp_path):
@@ -166,4 +169,4 @@ def test_missing_distributed_names_the_option(nb, tmp_path, monkeypatch):
 
 def test_clashing_point_names_are_refused(nb, tmp_path):
     with pytest.raises(ValueError, match="share an output folder"):
-        sweep.sweep(nb, {"b": ["x y", "x-y"]}, root=tmp_path, quiet=True)
+        sweep.sweep(nb, {"device": ["x y", "x-y"]}, root=tmp_path, quiet=True)
