@@ -143,7 +143,7 @@ _full: $(FULL)
 site: $(INSTALLED)
 	$(PY) -m lossfns.site
 
-# The replication report from whatever results exist (full preferred, quick marked as such).
+# The replication report from the committed results (--include-ignored adds quick ones: do not commit that).
 report: $(INSTALLED)
 	$(PY) -m lossfns.report
 
