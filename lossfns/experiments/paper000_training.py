@@ -211,10 +211,11 @@ def convergence_verdicts(df: pd.DataFrame, *, bce: str = "bce", best_xm: str = "
 
 # --------------------------------------------------------------------------- Sec. 15
 
-def feature_scores(X, y) -> pd.DataFrame:
+def feature_scores(X, y, *, seed: int = 0) -> pd.DataFrame:
     """Univariate separability of every feature, on the rows given (pass the
     training rows only): AUROC of the raw feature as a score, ``|AUROC - 0.5|``
-    (direction-free), and mutual information (sklearn, fixed ``random_state=0``).
+    (direction-free), and mutual information (sklearn, ``random_state=seed``; shown
+    only, the ranking does not use it).
     Sorted by ``abs_auroc`` descending (ties: lower index first)."""
     from sklearn.feature_selection import mutual_info_classif
 
@@ -223,7 +224,7 @@ def feature_scores(X, y) -> pd.DataFrame:
         raise ValueError("feature_scores needs both classes in y")
     au = np.array([evaluation.auroc(y, X[:, j]) if X[:, j].std() > 0 else 0.5
                    for j in range(X.shape[1])])
-    mi = mutual_info_classif(X, y, random_state=0)
+    mi = mutual_info_classif(X, y, random_state=seed)
     df = pd.DataFrame({"feature": np.arange(X.shape[1]), "auroc": au, "abs_auroc": np.abs(au - 0.5),
                        "mutual_info": mi})
     return df.sort_values(["abs_auroc", "feature"], ascending=[False, True],

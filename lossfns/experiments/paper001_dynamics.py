@@ -183,25 +183,28 @@ def _split(ds, seed: int, test_size: float = 0.3):
 
 
 def train_probed(ds, losses: dict, *, seeds: int, epochs: int, hidden=(16, 8), batch_size: int = 128,
-                 optimizer: str = "adam", lr: float = 1e-3, quiet: bool = True) -> pd.DataFrame:
+                 optimizer: str = "adam", lr: float = 1e-3, quiet: bool = True, seed: int = 0) -> pd.DataFrame:
     """Train an MLP (``hidden`` ReLU layers, sigmoid output) on ``ds`` (stratified 70/30 split per
     seed, standardised) with each loss of ``losses`` (label -> per-sample loss function), all
     seeds of one loss in one batched call, recording the per-epoch probes on the held-out 30%.
+    The seeds are ``seed .. seed + seeds - 1``: seed s draws the split (``random_state=s``) and
+    the initialisation and shuffles (model id s), the same for every loss.
     Long table: loss, seed, epoch and the probes (accuracy, balanced accuracy, sensitivity,
     specificity, uncertain_share, flip_share, param_norm, mean_abs_logit)."""
     from lossfns.training import MLPSpec, Task, train_batched
     spec = MLPSpec(tuple((h, "relu", 0.0) for h in hidden))
-    splits = [_split(ds, s) for s in range(seeds)]
+    ids = [seed + s for s in range(seeds)]
+    splits = [_split(ds, s) for s in ids]
     tasks = [Task(Xtr, ytr, X_val=Xte, y_val=yte) for Xtr, Xte, ytr, yte in splits]
     rows = []
     for label, fn in losses.items():
         res = train_batched(spec, tasks, fn, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                            optimizer_kwargs={"lr": lr}, seed=0, model_ids=list(range(seeds)),
+                            optimizer_kwargs={"lr": lr}, seed=0, model_ids=ids,
                             probes=True, quiet=quiet, track_eval=False)
         p = res.probes
         for s in range(seeds):
             for e in range(epochs):
-                row = {"loss": label, "seed": s, "epoch": e + 1, "param_norm": p["param_norm"][s, e]}
+                row = {"loss": label, "seed": ids[s], "epoch": e + 1, "param_norm": p["param_norm"][s, e]}
                 for k in ("accuracy", "balanced_accuracy", "sensitivity", "specificity", "uncertain_share",
                           "flip_share", "mean_abs_logit"):
                     row[k] = p[f"val/{k}"][s, e]
@@ -211,7 +214,7 @@ def train_probed(ds, losses: dict, *, seeds: int, epochs: int, hidden=(16, 8), b
 
 def train_imbalanced(ds, cs, *, seeds: int, epochs: int, **kwargs) -> pd.DataFrame:
     """:func:`train_probed` with BCE, focal (γ = 2) and l24, l6 for each asymmetry ``c`` in
-    ``cs`` (labels ``"l6 c=4"``...)."""
+    ``cs`` (labels ``"l6 c=4"``...); ``kwargs`` (``seed``...) go to :func:`train_probed`."""
     losses = {"BCE": make_loss("BCE"), "focal γ=2": make_loss("focal γ=2")}
     for c in cs:
         losses[f"l24 c={c:g}"] = make_loss("l24", c=float(c))
@@ -227,19 +230,23 @@ def last_epochs(curves: pd.DataFrame, cols, last: int = 5) -> pd.DataFrame:
 
 
 def trap_simulation(separations, *, seeds: int, epochs: int, n: int = 2000, batch_size: int = 32,
-                    lr: float = 0.05, labels=("BCE", "broken 7/16", "broken 3/16", "l6")) -> pd.DataFrame:
+                    lr: float = 0.05, labels=("BCE", "broken 7/16", "broken 3/16", "l6"),
+                    seed: int = 0) -> pd.DataFrame:
     """The 1-D picture of Sec. 7: a logistic model y = sigmoid(w x + b) trained with SGD
     (batch ``batch_size``) on two unit-variance Gaussian classes whose means are ± ``sep``/2
     (balanced; the smaller ``sep``, the lower the share of correct predictions near the
     threshold). Per loss, separation, seed and epoch: accuracy, the share of predictions in
     (0.4, 0.6) and the flip share (all on the training points). Per Sec. 7 the broken loss
-    should trap y near 0.5 when the local share of correct predictions is below 2/3."""
+    should trap y near 0.5 when the local share of correct predictions is below 2/3. The seeds
+    are ``seed .. seed + seeds - 1``: seed s draws the points (generator ``1000 + s``) and the
+    initialisation and shuffles (model id s), the same for every loss."""
     from lossfns.training import MLPSpec, Task, train_batched
     spec = MLPSpec(())
+    ids = [seed + s for s in range(seeds)]
     rows = []
     for sep in separations:
         tasks = []
-        for s in range(seeds):
+        for s in ids:
             rng = np.random.default_rng(1000 + s)
             y = (np.arange(n) % 2).astype(float)
             x = rng.normal(size=n) + (y - 0.5) * sep
@@ -247,11 +254,11 @@ def trap_simulation(separations, *, seeds: int, epochs: int, n: int = 2000, batc
         for label in labels:
             res = train_batched(spec, tasks, make_loss(label), epochs=epochs, batch_size=batch_size,
                                 optimizer="sgd", optimizer_kwargs={"lr": lr}, seed=0,
-                                model_ids=list(range(seeds)), probes=True, quiet=True, track_eval=False)
+                                model_ids=ids, probes=True, quiet=True, track_eval=False)
             p = res.probes
             for s in range(seeds):
                 for e in range(epochs):
-                    rows.append({"loss": label, "separation": sep, "seed": s, "epoch": e + 1,
+                    rows.append({"loss": label, "separation": sep, "seed": ids[s], "epoch": e + 1,
                                  "accuracy": p["val/accuracy"][s, e], "uncertain_share": p["val/uncertain_share"][s, e],
                                  "flip_share": p["val/flip_share"][s, e], "param_norm": p["param_norm"][s, e]})
     return pd.DataFrame(rows)
@@ -305,11 +312,12 @@ def melanoma_stand_in(source: str = "full", *, n_train: int = 4000, n_val: int =
 
 
 def train_sigmoid_free(data, *, seeds: int, epochs: int, batch_size: int = 64, lr: float = 1e-3,
-                       quiet: bool = True) -> pd.DataFrame:
+                       quiet: bool = True, seed: int = 0) -> pd.DataFrame:
     """Train the CNN of :func:`sigmoid_free_cnns` on ``data`` (from :func:`melanoma_stand_in`)
     with the sigmoid-free loss (logit output) and with sigmoid + l6 and sigmoid + BCE
-    (probability output), Adam, ``seeds`` models each in one call. Long table: loss, seed,
-    epoch, validation accuracy, sensitivity, specificity, parameter norm, mean |logit|."""
+    (probability output), Adam, ``seeds`` models each in one call (seeds ``seed .. seed + seeds
+    - 1``: initialisation and shuffles of model id s, the same for every loss). Long table:
+    loss, seed, epoch, validation accuracy, sensitivity, specificity, parameter norm, mean |logit|."""
     from lossfns.training import Task, train_cnn
     Xtr, ytr, Xva, yva = data[:4]
     specs = sigmoid_free_cnns()
@@ -317,15 +325,16 @@ def train_sigmoid_free(data, *, seeds: int, epochs: int, batch_size: int = 64, l
             "sigmoid + l6": (specs["probability"], make_loss("l6")),
             "sigmoid + BCE": (specs["probability"], make_loss("BCE"))}
     tasks = [Task(Xtr, ytr, X_val=Xva, y_val=yva) for _ in range(seeds)]
+    ids = [seed + s for s in range(seeds)]
     rows = []
     for label, (spec, fn) in runs.items():
         res = train_cnn(spec, tasks, fn, epochs=epochs, batch_size=batch_size, optimizer="adam",
-                        optimizer_kwargs={"lr": lr}, seed=0, model_ids=list(range(seeds)), probes=True,
+                        optimizer_kwargs={"lr": lr}, seed=0, model_ids=ids, probes=True,
                         quiet=quiet)
         p = res.probes
         for s in range(seeds):
             for e in range(epochs):
-                rows.append({"loss": label, "seed": s, "epoch": e + 1, "param_norm": p["param_norm"][s, e],
+                rows.append({"loss": label, "seed": ids[s], "epoch": e + 1, "param_norm": p["param_norm"][s, e],
                              **{k: p[f"val/{k}"][s, e] for k in ("accuracy", "sensitivity", "specificity",
                                                                   "mean_abs_logit")}})
     return pd.DataFrame(rows)
@@ -401,9 +410,10 @@ def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch: int, mo
             "theta_star": float(theta_star)}
 
 
-def noise_sweep(grid: dict, *, steps: int, seeds: int, base: dict | None = None) -> pd.DataFrame:
+def noise_sweep(grid: dict, *, steps: int, seeds: int, base: dict | None = None, seed: int = 0) -> pd.DataFrame:
     """:func:`sgd_toy` varying one setting of ``base`` at a time over ``grid`` (setting ->
-    values). Long table: setting, value, seed, dist_a1, dist_star, excess, theta_star."""
+    values), at the seeds ``seed .. seed + seeds - 1`` (every setting the same streams). Long
+    table: setting, value, seed, dist_a1, dist_star, excess, theta_star."""
     base = dict(NOISE_BASE if base is None else base)
     unknown = sorted(set(grid) - set(base))
     if unknown:
@@ -412,9 +422,9 @@ def noise_sweep(grid: dict, *, steps: int, seeds: int, base: dict | None = None)
     for setting, values in grid.items():
         for val in values:
             cfg = {**base, setting: val}
-            r = sgd_toy(**cfg, steps=steps, seeds=seeds)
+            r = sgd_toy(**cfg, steps=steps, seeds=seeds, seed=seed)
             for s in range(seeds):
-                rows.append({"setting": setting, "value": val, "seed": s, "dist_a1": r["dist_a1"][s],
+                rows.append({"setting": setting, "value": val, "seed": seed + s, "dist_a1": r["dist_a1"][s],
                              "dist_star": r["dist_star"][s], "excess": r["excess"][s],
                              "theta_star": r["theta_star"]})
     return pd.DataFrame(rows)

@@ -29,7 +29,7 @@ from lossfns.losses._registry import LOSSES
 __all__ = ["PRESETS", "ATLAS_LOSSES", "binary_curves", "margin_curves", "properties_table",
            "focal_poly_coefficients", "focal_poly_check", "focal_modulation",
            "ce_kl_entropy", "kl_asymmetry", "ce_kl_gradients", "minibatch_loss_spread",
-           "regression_curves", "huber_c1", "outlier_line_fits", "EMBEDDING_LOSSES",
+           "regression_curves", "huber_c1", "outlier_line_data", "outlier_line_fits", "EMBEDDING_LOSSES",
            "train_embeddings", "mnr_infonce_gap", "metric_summary", "paired_differences"]
 
 PRESETS = {
@@ -335,21 +335,35 @@ def _fit_line(x, y, name, params, steps=3000, lr=0.05):
     return w.detach().numpy()
 
 
+def outlier_line_data(seed: int, n: int = 60, outlier_share: float = 0.1, *, slope: float = 2.0,
+                      intercept: float = 1.0, noise: float = 0.5, outlier_shift: float = 15.0):
+    """The points ``(x, y)`` of seed ``seed`` of :func:`outlier_line_fits`: x ~ U[-2, 2],
+    y = ``slope`` x + ``intercept`` + N(0, ``noise``²), ``outlier_share`` of the points shifted
+    up by ``outlier_shift``."""
+    if not 0 <= outlier_share < 0.5:
+        raise ValueError(f"outlier_share must be in [0, 0.5), got {outlier_share!r}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, n)
+    y = slope * x + intercept + rng.normal(scale=noise, size=n)
+    out = rng.choice(n, int(round(outlier_share * n)), replace=False)
+    y[out] += outlier_shift
+    return x, y
+
+
 def outlier_line_fits(seeds: int = 10, n: int = 60, outlier_share: float = 0.1, *,
                       slope: float = 2.0, intercept: float = 1.0, noise: float = 0.5,
-                      outlier_shift: float = 15.0, delta: float = 1.0, steps: int = 3000) -> pd.DataFrame:
-    """A line y = 2x + 1 + N(0, 0.5²) with ``outlier_share`` of the points shifted up by 15,
-    fitted under MAE, MSE and Huber (δ) with Adam (full batch): per seed and loss the fitted
-    slope and intercept and the slope's absolute error."""
+                      outlier_shift: float = 15.0, delta: float = 1.0, steps: int = 3000,
+                      seed: int = 0) -> pd.DataFrame:
+    """A line y = 2x + 1 + N(0, 0.5²) with ``outlier_share`` of the points shifted up by 15
+    (:func:`outlier_line_data`, seeds ``seed .. seed + seeds - 1``), fitted under MAE, MSE and
+    Huber (δ) with Adam (full batch): per seed and loss the fitted slope and intercept and the
+    slope's absolute error."""
     if not 0 <= outlier_share < 0.5:
         raise ValueError(f"outlier_share must be in [0, 0.5), got {outlier_share!r}")
     rows = []
-    for s in range(seeds):
-        rng = np.random.default_rng(s)
-        x = rng.uniform(-2, 2, n)
-        y = slope * x + intercept + rng.normal(scale=noise, size=n)
-        out = rng.choice(n, int(round(outlier_share * n)), replace=False)
-        y[out] += outlier_shift
+    for s in range(seed, seed + seeds):
+        x, y = outlier_line_data(s, n, outlier_share, slope=slope, intercept=intercept, noise=noise,
+                                 outlier_shift=outlier_shift)
         for label, name, params in (("MAE", "mae", {}), ("MSE", "mse", {}), (f"Huber δ={delta:g}", "huber", {"delta": delta})):
             w = _fit_line(x, y, name, params, steps=steps)
             rows.append({"seed": s, "loss": label, "slope": w[0], "intercept": w[1],
@@ -408,23 +422,24 @@ def _embed_loss(name, torch, emb, labels, W, rng):
 
 
 def train_embeddings(losses=EMBEDDING_LOSSES, seeds: int = 3, steps: int = 300, dim: int = 2,
-                     batch_size: int = 128, lr: float = 1e-2, hidden: int = 64):
+                     batch_size: int = 128, lr: float = 1e-2, hidden: int = 64, seed: int = 0):
     """Train a 64-``hidden``-``dim`` MLP embedder on scikit-learn's digits (70% training) with
-    each embedding loss and seed (Adam, minibatches of ``batch_size``). Returns (metrics,
-    embeddings): per loss and seed the held-out recall@1 (nearest held-out neighbour, cosine,
-    has the same digit) and the accuracy of a logistic-regression probe fitted on the training
-    embeddings; and the held-out embeddings of seed 0 for the plots."""
+    each embedding loss and seed (Adam, minibatches of ``batch_size``); the seeds are ``seed ..
+    seed + seeds - 1``, seed s drawing the split, initialisation, minibatches and pairs. Returns
+    (metrics, embeddings): per loss and seed the held-out recall@1 (nearest held-out neighbour,
+    cosine, has the same digit) and the accuracy of a logistic-regression probe fitted on the
+    training embeddings; and the held-out embeddings of the first seed (``seed``) for the plots."""
     torch = _torch()
     from sklearn.linear_model import LogisticRegression
     unknown = [name for name in losses if name not in EMBEDDING_LOSSES]
     if unknown:
         raise ValueError(f"losses must be among {EMBEDDING_LOSSES}, got {unknown}")
     rows, embs = [], {}
-    for seed in range(seeds):
-        Xtr, Xte, ytr, yte = _digits(seed)
+    for s in range(seed, seed + seeds):
+        Xtr, Xte, ytr, yte = _digits(s)
         for name in losses:
-            torch.manual_seed(seed)
-            rng = np.random.default_rng(seed)
+            torch.manual_seed(s)
+            rng = np.random.default_rng(s)
             net = torch.nn.Sequential(torch.nn.Linear(64, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, dim))
             W = torch.nn.Parameter(torch.randn(10, dim) * 0.1)
             opt = torch.optim.Adam([*net.parameters(), W], lr=lr)
@@ -447,9 +462,9 @@ def train_embeddings(losses=EMBEDDING_LOSSES, seeds: int = 3, steps: int = 300, 
             np.fill_diagonal(sim, -np.inf)
             recall1 = float(np.mean(yte[np.argmax(sim, axis=1)] == yte))
             probe = LogisticRegression(max_iter=2000).fit(etr, ytr)
-            rows.append({"loss": name, "seed": seed, "recall@1": recall1,
+            rows.append({"loss": name, "seed": s, "recall@1": recall1,
                          "probe accuracy": float(probe.score(ete, yte))})
-            if seed == 0:
+            if s == seed:
                 embs[name] = (ete, yte)
     return pd.DataFrame(rows), embs
 

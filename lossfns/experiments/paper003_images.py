@@ -130,14 +130,16 @@ def image_data(task: str, source: str, *, n_train: int, n_val: int, n_test: int,
 
 def run_images(task: str, *, source: str, trials: int, epochs: int, patience: int, n_train: int,
                n_val: int, n_test: int, batch_size: int = 128, lr: float = 1e-4,
-               quiet: bool = True) -> tuple[pd.DataFrame, str]:
+               quiet: bool = True, seed: int = 0) -> tuple[pd.DataFrame, str]:
     """Every loss of :func:`image_losses` on ``trials`` trials of ``task`` (trial i: image draw
-    seed i, initialisation seed i; the trials of one loss train in one :func:`train_cnn` call).
+    seed ``seed + i``, initialisation seed ``seed + i``, the same for every loss; the trials of
+    one loss train in one :func:`train_cnn` call).
     Returns one row per loss and trial (test metrics of :func:`threshold_metrics` on the
     sigmoid of the output, stopping epoch, wall time of the call) and the data description."""
     from lossfns.training import Task, train_cnn
     check_positive_int("trials", trials)
-    data = [image_data(task, source, n_train=n_train, n_val=n_val, n_test=n_test, seed=t) for t in range(trials)]
+    data = [image_data(task, source, n_train=n_train, n_val=n_val, n_test=n_test, seed=seed + t)
+            for t in range(trials)]
     tasks = [Task(d[0], d[1].astype(np.float64), X_eval=d[4], y_eval=d[5], X_val=d[2], y_val=d[3].astype(np.float64))
              for d in data]
     stand_in = bool(data[0][7])
@@ -146,7 +148,7 @@ def run_images(task: str, *, source: str, trials: int, epochs: int, patience: in
     for label, (out, fn, reduction) in image_losses().items():
         start = time.perf_counter()
         res = train_cnn(specs[out], tasks, fn, epochs=epochs, batch_size=batch_size, optimizer="adam",
-                        optimizer_kwargs={"lr": lr}, seed=0, model_ids=list(range(trials)), patience=patience,
+                        optimizer_kwargs={"lr": lr}, seed=0, model_ids=[seed + t for t in range(trials)], patience=patience,
                         restore_best=True, loss_reduction=reduction, quiet=quiet)
         wall = time.perf_counter() - start
         for t in range(trials):

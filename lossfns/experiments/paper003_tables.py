@@ -111,12 +111,14 @@ def _paired(results, col, a, b, **where):
 # ------------------------------------------------------------------ Table 5: batch size
 
 def run_table5(datasets, batch_sizes, *, trials: int, max_epochs: int, patience: int,
-               quiet: bool = True) -> pd.DataFrame:
+               quiet: bool = True, seed: int = 0) -> pd.DataFrame:
     """Table 5: every loss of :data:`BATCH_LOSSES` at every batch size on every synthetic set;
-    ``max_epochs`` and ``patience``: an int or a dict batch size -> int."""
+    ``max_epochs`` and ``patience``: an int or a dict batch size -> int; trial i: split and
+    initialisation seed ``seed + i`` (:func:`~lossfns.experiments.paper003_tabular.run_losses`),
+    the same at every batch size."""
     parts = [run_losses(ds, BATCH_LOSSES, trials=trials, max_epochs=per_dataset(max_epochs, b),
                         patience=per_dataset(patience, b),
-                        batch_size=int(b), quiet=quiet, extra={"batch_size": int(b)})
+                        batch_size=int(b), quiet=quiet, extra={"batch_size": int(b)}, seed=seed)
              for ds in datasets for b in batch_sizes]
     return pd.concat(parts, ignore_index=True)
 
@@ -190,25 +192,27 @@ def fbeta_curve(results: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ Tables 7-11
 
-def weights_table(ds, trials: int) -> pd.DataFrame:
+def weights_table(ds, trials: int, *, seed: int = 0) -> pd.DataFrame:
     """Table 8 under two readings (register A84): W_n, W_p from the whole data set's counts,
-    and from each trial's training split (64%, stratified; mean over trials)."""
+    and from each trial's training split (64%, stratified, trial i with seed ``seed + i``; mean
+    over trials)."""
     from lossfns.training.samplers import class_weights
 
     from .paper003_tabular import trial_tasks
     wn, wp = class_weights(ds.y)
     rows = [{"reading": "whole data set", "trial": -1, "W_n": wn, "W_p": wp}]
-    tasks, _, _ = trial_tasks(ds, trials)
+    tasks, _, _ = trial_tasks(ds, trials, seed=seed)
     for t, task in enumerate(tasks):
         a, b = class_weights(task.y_train)
         rows.append({"reading": "training split", "trial": t, "W_n": a, "W_p": b})
     return pd.DataFrame(rows)
 
 
-def oversampling_table(ds, trials: int) -> pd.DataFrame:
-    """Table 10: counts of the whole data set and of each trial's oversampled training split."""
+def oversampling_table(ds, trials: int, *, seed: int = 0) -> pd.DataFrame:
+    """Table 10: counts of the whole data set and of each trial's oversampled training split
+    (trial i: split and oversampling seed ``seed + i``)."""
     from .paper003_tabular import trial_tasks
-    _, _, counts = trial_tasks(ds, trials, oversample=True)
+    _, _, counts = trial_tasks(ds, trials, oversample=True, seed=seed)
     df = pd.DataFrame(counts)
     df.insert(0, "total", len(ds.y))
     df.insert(1, "positives", int(ds.y.sum()))
@@ -268,11 +272,12 @@ def oversampled_losses() -> dict:
 
 
 def run_baselines(dataset: str, *, trials: int, max_epochs: int, patience: int,
-                  stand_in_rows: int | None = None, quiet: bool = True) -> pd.DataFrame:
+                  stand_in_rows: int | None = None, quiet: bool = True, seed: int = 0) -> pd.DataFrame:
     """Tables 7, 9 and 11 on ``dataset``: rows of :func:`run_losses` with a ``setting`` column
-    ("unweighted", "weighted", "oversampled")."""
+    ("unweighted", "weighted", "oversampled"); trial i: split and initialisation seed ``seed + i``
+    in every setting."""
     kw = dict(trials=trials, max_epochs=per_dataset(max_epochs, dataset), patience=per_dataset(patience, dataset),
-              stand_in_rows=stand_in_rows, quiet=quiet)
+              stand_in_rows=stand_in_rows, quiet=quiet, seed=seed)
     return pd.concat([run_losses(dataset, baseline_losses(), extra={"setting": "unweighted"}, **kw),
                       run_losses(dataset, weighted_losses(), extra={"setting": "weighted"}, **kw),
                       run_losses(dataset, oversampled_losses(), oversample=True, extra={"setting": "oversampled"}, **kw)],
@@ -332,23 +337,23 @@ def oversampling_estimates(counts: pd.DataFrame, dataset: str) -> dict:
             for k, v in cols.items()}
 
 
-def adult_table10_readings(trials: int) -> pd.DataFrame:
+def adult_table10_readings(trials: int, *, seed: int = 0) -> pd.DataFrame:
     """Table 10's Adult training split under two readings (register A84): (a) our protocol, a
     stratified 64% of all 48,842 rows of adult.data + adult.test; (b) adult.data alone (the
     paper's Table 10 total is the union, but 19,782 fits this one), 80% for training (the rest
-    validation; adult.test the test set). Rows: reading, trial, training negatives and
-    positives, and the oversampled training split (2 x negatives)."""
+    validation; adult.test the test set). Trial i splits with seed ``seed + i``. Rows: reading,
+    trial, training negatives and positives, and the oversampled training split (2 x negatives)."""
     from lossfns.datasets import load_adult
     from lossfns.training.splits import TABULAR_FRACTIONS, train_val_test_split
     from sklearn.model_selection import train_test_split
     rows = []
     full, data = load_adult(), load_adult(part="train")
     for t in range(trials):
-        sp = train_val_test_split(full.y, TABULAR_FRACTIONS, seed=t)
+        sp = train_val_test_split(full.y, TABULAR_FRACTIONS, seed=seed + t)
         y = full.y[sp.train]
         rows.append({"reading": "(a) stratified 64% of all 48,842 rows", "trial": t, "train_negatives": int((y == 0).sum()),
                      "train_positives": int(y.sum())})
-        tr, _ = train_test_split(np.arange(len(data.y)), test_size=0.2, random_state=t, stratify=data.y)
+        tr, _ = train_test_split(np.arange(len(data.y)), test_size=0.2, random_state=seed + t, stratify=data.y)
         y = data.y[tr]
         rows.append({"reading": "(b) 80% of adult.data (32,561 rows)", "trial": t, "train_negatives": int((y == 0).sum()),
                      "train_positives": int(y.sum())})
