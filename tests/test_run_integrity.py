@@ -338,3 +338,20 @@ def test_quick_rerun_reproduces_the_committed_notebook(tmp_path):
                       output=tmp_path / f"{name}.ipynb", progress=False)
     committed_nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
     assert _without_injected(json.loads(out.read_text())) == _without_injected(committed_nb)
+
+
+def test_notebook_without_finish_replaces_nothing(committed, tmp_path):
+    """A notebook that never calls run.finish() leaves no manifest: nothing is swapped in (it
+    would otherwise remove the previous set), and the error says why."""
+    nb0, out0 = committed
+    import shutil
+    out = tmp_path / "out"
+    shutil.copytree(out0, out)
+    before = _snapshot(out)
+    nb = _notebooks.make_notebook(tmp_path / f"{NAME}.ipynb", "x = 1", name=NAME)
+    data = nbformat.read(nb, as_version=4)
+    data.cells = data.cells[:-1]  # drop run.finish()
+    nbformat.write(data, nb)
+    with pytest.raises(run.NotebookContractError, match="wrote no manifest"):
+        run.execute(nb, "full", {"out_dir": str(out)}, progress=False)
+    assert _snapshot(out) == before

@@ -71,6 +71,11 @@ class NotebookError(RuntimeError):
     """A notebook could not be executed; the message says where and why."""
 
 
+class NotebookContractError(NotebookError):
+    """The notebook ran but broke the suite's contract (e.g. wrote no manifest): running it
+    again as it is would fail the same way."""
+
+
 class NotebookInterrupted(NotebookError):
     """A run stopped by a signal; ``exit_code`` is 128 + the signal number."""
 
@@ -373,7 +378,7 @@ def execute(notebook, profile: str = "quick", parameters: dict | None = None,
             os.chmod(staged_nb, 0o666 & ~_umask())
             manifest = results_dir(profile, notebook.stem, stage.tree) / "manifest.json"
             if not manifest.exists():
-                raise NotebookError(f"{notebook.name} ({profile}) ran but wrote no manifest "
+                raise NotebookContractError(f"{notebook.name} ({profile}) ran but wrote no manifest "
                                     f"(its last cell must call run.finish()); nothing was replaced")
             _bind_notebook(manifest, staged_nb, output, root, in_place=output == notebook)
             with _signals_held():

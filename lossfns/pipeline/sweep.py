@@ -58,7 +58,8 @@ from .artifacts import atomic_write
 from .notebook_meta import seedless_reason
 from .paths import failed_notebook, repo_root, results_dir
 from .profiles import PROFILES, REQUIRED_PARAMETERS
-from .run import KERNEL, NotebookError, check_types, execute, parameter_specs, parse_value
+from .run import (KERNEL, NotebookContractError, NotebookError, check_types, execute, parameter_specs,
+                  parse_value)
 
 __all__ = ["sweep", "sweep_dir", "check_grid", "grid_points", "point_name", "plan_summary_plot",
            "plot_summary", "seed_intervals", "SummaryPlot", "main", "SUMMARY_CSV", "SUMMARY_PNG",
@@ -249,7 +250,7 @@ def _run_point(notebook: str, profile: str, params: dict, out: str, kernel: str)
                            f"(expected one: does it end with run.finish()?)")
         res = json.loads(written[0].read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 -- every failure becomes the point's row
-        if isinstance(exc, _Invalid):
+        if isinstance(exc, (_Invalid, NotebookContractError)):
             return {**row, "status": INVALID, "error": str(exc).splitlines()[0]}
         if isinstance(exc, NotebookError):
             _keep_partial(nb, profile, out_dir)
