@@ -1,25 +1,36 @@
-"""Verdicts a statistician would sign: every published number and claim judged against our spread.
+"""Verdicts a statistician would sign: every published number and claim judged against both
+spreads, ours and the paper's.
 
 One module decides every verdict of the suite (the notebooks and the report only call it);
 ``docs/verdicts.md`` states the rules for readers.
 
-Published numbers (:func:`number_verdict`) get one of five verdicts:
+Published numbers (:func:`compare_number`, from a :class:`Published` row of
+``data/published_numbers.csv``) get one of five verdicts. The difference ``ours - published``
+gets a 95% interval that carries our standard error, the paper's (its printed sd over its
+trials) and the printed rounding; against the equivalence margin registered for the kind of
+quantity it is
 
-* **reproduced**: the published value lies inside our 95% interval (or, where an equivalence
-  margin was stated in advance, our interval lies inside published +- margin);
-* **not reproduced**: it lies outside; the distance is given in standard errors (z);
-* **inconclusive**: our interval is too wide to decide (fewer than 3 runs, or, with a margin
-  stated in advance, an interval that contains the published value but is wider than the margin);
+* **reproduced**: the interval lies inside +- margin (an exact quantity: ours rounds to the
+  printed value);
+* **not reproduced**: the interval lies wholly outside the margin; every such number carries a
+  cause (:func:`cause_of`: ``protocol``, ``reading``, ``paper``, ``stand-in`` or
+  ``unexplained``, from ``data/causes.csv``);
+* **inconclusive**: neither (the uncertainty straddles the margin), or fewer than 3 runs, or a
+  value recorded without an interval;
 * **not comparable**: our run used a stand-in dataset, or the paper does not define the quantity;
-* **not run**: no notebook has produced it yet.
+* **not run**: no notebook has produced it.
 
 Our interval comes from the spread of *our* runs, chosen to match what the paper reports:
 
 * a mean (or any statistic) over repeats, folds or seeds -> :func:`bootstrap` over those units
-  (percentile interval and bootstrap standard error);
+  (percentile interval and bootstrap standard error), or :func:`mean_interval`;
 * a number the paper got from a *single* run -> :func:`single_run_interval`, the range in which
   one run of ours falls 95% of the time (a prediction interval), not the standard error of our
-  mean, which would shrink with more seeds and reject a perfectly typical single run.
+  mean, which would shrink with more seeds and reject a perfectly typical single run;
+* a min or max over repeats -> :func:`extreme_interval`.
+
+:func:`number_verdict` with a bare published value keeps the earlier rule (the value inside our
+95% interval) for the notebooks' tables of other readings, which know the value only.
 
 Claims (:func:`paired_claim`, :func:`equivalence_claim`, :func:`rank_claim`) get
 **supported** (the 95% interval of the paired difference excludes 0 in the claimed direction),
@@ -27,6 +38,9 @@ Claims (:func:`paired_claim`, :func:`equivalence_claim`, :func:`rank_claim`) get
 comparable** / **not run**. Equivalence claims ("Keras and torch agree") need a margin stated in
 advance: supported when the 90% interval (two one-sided tests at 5%) lies inside +- margin,
 contradicted when the 95% interval lies entirely outside it, inconclusive otherwise.
+
+``python -m lossfns.verdicts recheck`` recomputes every verdict from ``results/`` and ``data/``
+and compares it with the committed ``reports/verdicts.csv`` (:mod:`lossfns.pipeline.recheck`).
 """
 
 from __future__ import annotations
@@ -36,8 +50,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["NUMBER_VERDICTS", "CLAIM_VERDICTS", "Estimate", "bootstrap", "mean_interval",
-           "single_run_interval", "extreme_interval", "number_verdict", "paired_claim", "equivalence_claim",
+__all__ = ["NUMBER_VERDICTS", "CLAIM_VERDICTS", "STATISTICS", "CAUSES", "Estimate", "Published",
+           "bootstrap", "mean_interval", "single_run_interval", "extreme_interval", "compare_number",
+           "number_verdict", "match_cause", "cause_of", "paired_claim", "equivalence_claim",
            "rank_claim", "kendall_permutation"]
 
 NUMBER_VERDICTS = ("reproduced", "not reproduced", "inconclusive", "not comparable", "not run")
@@ -193,33 +208,229 @@ def extreme_interval(values, which: str = "min", *, n: int | None = None, log: b
                     f"{' (log scale)' if log else ''}")
 
 
-def number_verdict(published: float, estimate: Estimate | dict | None, *, stand_in: bool = False,
-                   margin: float | None = None, log10: bool = False, defined: bool = True) -> dict:
+#: How the paper obtained a published number (column ``statistic`` of data/published_numbers.csv).
+STATISTICS = ("mean", "single", "extreme", "exact", "grid")
+#: Why a number is not reproduced (or a claim contradicted): see docs/verdicts.md.
+CAUSES = ("protocol", "reading", "paper", "stand-in", "unexplained")
+
+
+def _opt_int(v) -> int | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+        return None
+    return int(v)
+
+
+def _opt_float(v) -> float:
+    if v is None or v == "":
+        return math.nan
+    return float(v)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published number as the paper printed it (one row of data/published_numbers.csv).
+
+    ``statistic``: how the paper got it: ``mean`` (a mean over ``n`` trials, with the paper's
+    standard deviation ``sd`` printed to ``sd_decimals`` decimals, or NaN when none is printed),
+    ``single`` (one run), ``extreme`` (a min or max over ``n`` repeats), ``exact`` (a quantity
+    computed from the data: a count, a class weight, a share), ``grid`` (the best value of a
+    grid, compared on a log10 scale). ``decimals``: the printed decimals of the value (its
+    rounding is half a unit of the last one). ``margin``: the equivalence margin registered for
+    the kind of quantity (docs/verdicts.md); ``compare``: ``value``, ``log10`` or ``undefined``.
+    """
+
+    value: float
+    statistic: str = "mean"
+    sd: float = math.nan
+    sd_decimals: int | None = None
+    n: int | None = None
+    decimals: int | None = None
+    margin: float | None = None
+    compare: str = "value"
+
+    def __post_init__(self):
+        if self.statistic not in STATISTICS:
+            raise ValueError(f"statistic must be one of {STATISTICS}, got {self.statistic!r}")
+        if self.compare not in ("value", "log10", "undefined"):
+            raise ValueError(f"compare must be 'value', 'log10' or 'undefined', got {self.compare!r}")
+
+    @property
+    def rounding(self) -> float:
+        """Half a unit of the last printed decimal (0 when the precision is not decimal)."""
+        return 0.0 if self.decimals is None else 0.5 * 10.0 ** -self.decimals
+
+    @property
+    def sd_rounding(self) -> float:
+        return 0.0 if self.sd_decimals is None else 0.5 * 10.0 ** -self.sd_decimals
+
+    @classmethod
+    def from_row(cls, row) -> "Published":
+        """From a row (a mapping) of data/published_numbers.csv with the columns written by
+        tools/published_columns.py (``statistic``, ``pub_sd``, ``pub_sd_decimals``, ``pub_n``,
+        ``decimals``, ``eq_margin``)."""
+        def get(k):
+            v = row.get(k) if hasattr(row, "get") else row[k]
+            return None if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else v
+        if get("statistic") is None and get("compare") != "undefined":
+            raise ValueError("the published number has no 'statistic': run python tools/published_columns.py")
+        margin = get("eq_margin")
+        return cls(value=float(row["value"]), statistic=get("statistic") or "mean",
+                   sd=_opt_float(get("pub_sd")), sd_decimals=_opt_int(get("pub_sd_decimals")),
+                   n=_opt_int(get("pub_n")), decimals=_opt_int(get("decimals")),
+                   margin=None if margin is None else float(margin), compare=get("compare") or "value")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:+.4g}"
+
+
+def _outcome(lo: float, hi: float, margin: float) -> str:
+    """Equivalence against +- margin: inside -> reproduced; wholly outside -> not reproduced."""
+    if -margin <= lo and hi <= margin:
+        return "reproduced"
+    if hi < -margin or lo > margin:
+        return "not reproduced"
+    return "inconclusive"
+
+
+def _none(verdict: str, reason: str, **extra) -> dict:
+    return {"verdict": verdict, "diff": math.nan, "lo": math.nan, "hi": math.nan, "se": math.nan,
+            "z": math.nan, "margin": math.nan, "reason": reason, **extra}
+
+
+def compare_number(pub: Published, estimate: Estimate | dict | None, *, recorded: bool | None = None,
+                   stand_in: bool = False) -> dict:
+    """The verdict of one published number (verdicts v2, docs/verdicts.md): the difference
+    ``ours - published`` with a 95% interval that carries our uncertainty, the paper's and its
+    printing, judged against the equivalence margin registered for the kind of quantity.
+
+    * ``mean`` over ``n`` trials: ``d +- t_df * se_d +- r`` with ``se_d^2 = se_ours^2 +
+      (sd^2 + r_sd^2 / 3) / n`` (the paper's printed sd, its own rounding ``r_sd`` taken as
+      uniform; our single-run sd in place of a missing one), ``df`` by Welch-Satterthwaite, and
+      the value's rounding ``r`` (half a unit of its last decimal) added as a bound;
+    * ``single`` run or ``extreme`` over repeats: our interval is already where the paper's
+      number would fall under our protocol (:func:`single_run_interval`,
+      :func:`extreme_interval`): ``[lo - published - r, hi - published + r]``;
+    * ``grid``: the same on the log10 scale;
+    * ``exact``: reproduced when every value of our interval rounds to the printed number
+      (``|ours - published| <= r``), not reproduced when none does, inconclusive otherwise.
+
+    **reproduced**: the interval lies inside ``+- margin``; **not reproduced**: wholly outside
+    it; **inconclusive** otherwise, or with fewer than 3 runs or no interval. ``recorded``: a
+    notebook produced the number (default: an estimate is given); ``stand_in``: our run used a
+    stand-in dataset. Returns ``{"verdict", "diff", "lo", "hi", "se", "z", "margin", "reason"}``:
+    ``diff`` = ours - published (log10 for ``grid``), ``[lo, hi]`` its interval, ``se`` its
+    standard error (both spreads, ``mean`` only) and ``z``: the part of ``diff`` beyond the
+    printed rounding, in standard errors (``mean`` only; finite: the paper's rounding of its sd
+    keeps ``se`` above 0).
+
+    >>> p = Published(0.85, "mean", sd=0.01, sd_decimals=2, n=10, decimals=2, margin=0.02)
+    >>> compare_number(p, Estimate(0.853, 0.846, 0.860, 0.003, 10, "mean"))["verdict"]
+    'reproduced'
+    >>> compare_number(p, Estimate(0.90, 0.893, 0.907, 0.003, 10, "mean"))["verdict"]
+    'not reproduced'
+    """
+    recorded = estimate is not None if recorded is None else recorded
+    if pub.compare == "undefined":
+        return _none("not comparable", "the paper does not define the quantity (see the register)")
+    if stand_in:
+        return _none("not comparable", "stand-in dataset")
+    if not recorded:
+        return _none("not run", "no notebook has produced it")
+    if estimate is None:
+        return _none("inconclusive", "recorded without an interval")
+    est = Estimate.from_dict(estimate) if isinstance(estimate, dict) else estimate
+    x = math.log10(pub.value) if pub.compare == "log10" else float(pub.value)
+    r = 0.0 if pub.statistic == "grid" else pub.rounding
+    d = est.value - x
+    margin = pub.margin
+    finite = math.isfinite(est.lo) and math.isfinite(est.hi)
+    if pub.statistic == "exact":
+        lo, hi = (est.lo, est.hi) if finite else (est.value, est.value)
+        tol = r + 1e-9 * max(1.0, abs(x))  # a float's last bits never decide
+        if max(abs(lo - x), abs(hi - x)) <= tol:
+            verdict, how = "reproduced", "rounds to the printed value"
+        elif lo - x > tol or x - hi > tol:
+            verdict, how = "not reproduced", "does not round to the printed value"
+        else:
+            verdict, how = "inconclusive", "our value varies across the printed value's rounding"
+        return {"verdict": verdict, "diff": d, "lo": lo - x, "hi": hi - x, "se": math.nan, "z": math.nan,
+                "margin": 0.0, "reason": f"exact quantity: ours {how} (±{r:g})"}
+    if margin is None or not margin >= 0:
+        raise ValueError(f"a {pub.statistic!r} number needs its equivalence margin (column eq_margin)")
+    if est.n < MIN_RUNS:
+        return _none("inconclusive", f"only {est.n} run(s): no interval", diff=d, margin=margin)
+    if pub.statistic in ("single", "extreme", "grid"):
+        if not finite:
+            return _none("inconclusive", "recorded without an interval", diff=d, margin=margin)
+        lo, hi = est.lo - x - r, est.hi - x + r
+        verdict = _outcome(lo, hi, margin)
+        what = {"single": "where one run of ours falls", "extreme": "where the paper's extreme would fall",
+                "grid": "our plateau (log10)"}[pub.statistic]
+        reason = (f"ours - published {_fmt(d)}; 95% interval [{_fmt(lo)}, {_fmt(hi)}] ({what}"
+                  f"{f', rounding ±{r:g}' if r else ''}) against the margin ±{margin:g}")
+        return {"verdict": verdict, "diff": d, "lo": lo, "hi": hi, "se": math.nan, "z": math.nan,
+                "margin": margin, "reason": reason}
+    # a mean over n trials: both spreads and the printing
+    if not (math.isfinite(est.se) and est.se >= 0) or not pub.n or pub.n < 2:
+        return _none("inconclusive", "no standard error of ours or no trial count of the paper's",
+                     diff=d, margin=margin)
+    var_o = est.se ** 2
+    if math.isfinite(pub.sd):
+        var_p = (pub.sd ** 2 + pub.sd_rounding ** 2 / 3.0) / pub.n
+        paper = f"the paper's sd {pub.sd:g} over {pub.n}"
+    else:  # no sd printed: the paper's trials are taken to spread as ours do
+        var_p = var_o * est.n / pub.n
+        paper = f"no sd printed: our single-run sd over the paper's {pub.n}"
+    se = math.sqrt(var_o + var_p)
+    denom = var_o ** 2 / max(est.n - 1, 1) + var_p ** 2 / (pub.n - 1)
+    df = se ** 4 / denom if denom > 0 else math.inf
+    q = _t_quantile(df) if math.isfinite(df) else 1.959963984540054
+    lo, hi = d - q * se - r, d + q * se + r
+    z = round(math.copysign(max(abs(d) - r, 0.0), d) / se, 2) if se > 0 else math.nan
+    verdict = _outcome(lo, hi, margin)
+    reason = (f"ours - published {_fmt(d)}; 95% interval [{_fmt(lo)}, {_fmt(hi)}] (SE {se:.2g}: ours and "
+              f"{paper}; rounding ±{r:g}) against the margin ±{margin:g}")
+    return {"verdict": verdict, "diff": d, "lo": lo, "hi": hi, "se": se, "z": z, "margin": margin,
+            "reason": reason}
+
+
+def number_verdict(published: float | Published, estimate: Estimate | dict | None, *,
+                   stand_in: bool = False, margin: float | None = None, log10: bool = False,
+                   defined: bool = True) -> dict:
     """The verdict of one published number against our estimate.
 
-    ``log10``: compare on a log10 scale (e.g. a regularisation strength); ``margin``: an
-    equivalence margin stated in advance (same scale); ``defined=False``: the paper does not
-    define the quantity well enough to compare values (e.g. a bias above 1).
+    With a :class:`Published` (the paper's value with its spread, trial count, printed decimals
+    and registered margin), the rule of the report (:func:`compare_number`). With a bare value,
+    the earlier rule, kept for the notebooks' tables of other readings, which know the value
+    only: **reproduced** when it lies inside our 95% interval (with a ``margin``: our interval
+    inside value +- margin), **not reproduced** outside, with ``z = (published - ours) / se``.
 
-    Returns ``{"verdict", "z", "reason"}``; ``z = (published - ours) / se`` (NaN when undefined).
+    ``log10``: compare on a log10 scale; ``defined=False``: the paper does not define the
+    quantity; either of these, or ``stand_in``, decides before a missing estimate does (a
+    stand-in or undefined number is *not comparable* whether or not it was run).
 
     >>> e = Estimate(0.84, 0.82, 0.86, 0.01, 20, "bootstrap")
     >>> number_verdict(0.85, e)["verdict"], number_verdict(0.90, e)["verdict"]
     ('reproduced', 'not reproduced')
     >>> number_verdict(0.90, e)["z"]
     6.0
+    >>> number_verdict(0.9, None, stand_in=True)["verdict"]
+    'not comparable'
     """
-    if estimate is None:
-        return {"verdict": "not run", "z": math.nan, "reason": "no notebook has produced it"}
-    est = Estimate.from_dict(estimate) if isinstance(estimate, dict) else estimate
-    if stand_in:
-        return {"verdict": "not comparable", "z": math.nan, "reason": "stand-in dataset"}
+    if isinstance(published, Published):
+        return compare_number(published, estimate, stand_in=stand_in)
     if not defined:
         return {"verdict": "not comparable", "z": math.nan,
                 "reason": "the paper does not define the quantity (see the register)"}
+    if stand_in:
+        return {"verdict": "not comparable", "z": math.nan, "reason": "stand-in dataset"}
+    if estimate is None:
+        return {"verdict": "not run", "z": math.nan, "reason": "no notebook has produced it"}
+    est = Estimate.from_dict(estimate) if isinstance(estimate, dict) else estimate
     pub = math.log10(published) if log10 else float(published)
     z = (pub - est.value) / est.se if est.se and math.isfinite(est.se) and est.se > 0 else math.nan
-    z = round(z, 2) if math.isfinite(z) else z
+    z = round(z, 2) if math.isfinite(z) and abs(z) < 1e6 else math.nan
     if est.n < MIN_RUNS or not (math.isfinite(est.lo) and math.isfinite(est.hi)):
         return {"verdict": "inconclusive", "z": z, "reason": f"only {est.n} run(s): no interval"}
     inside = est.lo <= pub <= est.hi
@@ -235,6 +446,60 @@ def number_verdict(published: float, estimate: Estimate | dict | None, *, stand_
     dist = f"{abs(z):.1f} SE {'above' if pub > est.value else 'below'} ours" if math.isfinite(z) \
         else "outside our 95% interval"
     return {"verdict": "not reproduced", "z": z, "reason": f"outside our 95% interval ({dist})"}
+
+
+def _applies(c, diff: float) -> bool:
+    when = str(c.get("when") or "")
+    if when not in ("", "below", "above"):
+        raise ValueError(f"'when' of pattern {c['pattern']!r} must be '', 'below' or 'above', got {when!r}")
+    return (not when or (math.isfinite(diff) and (diff < 0 if when == "below" else diff > 0)))
+
+
+def match_cause(key: str, causes, *, diff: float = math.nan, check=None) -> tuple[dict | None, list[str]]:
+    """The first row of ``causes`` (mappings with ``pattern``, ``cause``, ``register``,
+    ``evidence`` and optionally ``when`` and ``alternative``; data/causes.csv) that explains
+    ``key``, and the notes of the rows that were tried and failed.
+
+    A row explains ``key`` when its ``pattern`` (an id, or a shell-style pattern such as
+    ``003/table1/adult/*``) matches, its ``when`` holds (``below``: ours below the published
+    value, ``diff < 0``; ``above``: ``diff > 0``; blank: either), and, for a row naming an
+    ``alternative`` result, ``check(row)`` returns ``(True, note)``: the other reading or
+    protocol, judged by the same rule, is not itself *not reproduced*.
+    """
+    from fnmatch import fnmatchcase
+    tried = []
+    for c in causes:
+        if not fnmatchcase(key, str(c["pattern"])) or not _applies(c, diff):
+            continue
+        if str(c.get("alternative") or ""):
+            if check is None:
+                raise ValueError(f"pattern {c['pattern']!r} names an alternative result but no check was given")
+            ok, note = check(c)
+            if not ok:
+                tried.append(f"{c['cause']} ({c.get('register') or '-'}) checked: {note}")
+                continue
+            return {**c, "evidence": "; ".join(x for x in (str(c.get("evidence") or ""), note) if x)}, tried
+        return c, tried
+    return None, tried
+
+
+def cause_of(key: str, verdict: str, causes, *, diff: float = math.nan, check=None) -> dict:
+    """``{"cause", "register", "evidence"}`` of a miss (a number *not reproduced* or a claim
+    *contradicted*): the row of ``causes`` that explains it (:func:`match_cause`) or
+    ``unexplained`` (its evidence then lists the causes that were checked and failed); empty
+    strings for every other verdict. A cause other than ``unexplained`` needs a register entry
+    and evidence."""
+    if verdict not in ("not reproduced", "contradicted"):
+        return {"cause": "", "register": "", "evidence": ""}
+    c, tried = match_cause(key, causes, diff=diff, check=check)
+    if c is None:
+        return {"cause": "unexplained", "register": "", "evidence": "; ".join(tried)}
+    if c["cause"] not in CAUSES:
+        raise ValueError(f"cause {c['cause']!r} of pattern {c['pattern']!r} is not one of {CAUSES}")
+    if c["cause"] != "unexplained" and not (str(c.get("register") or "") and str(c.get("evidence") or "")):
+        raise ValueError(f"cause {c['cause']!r} of pattern {c['pattern']!r} needs a register entry and evidence")
+    return {"cause": str(c["cause"]), "register": str(c.get("register") or ""),
+            "evidence": "; ".join(x for x in (str(c.get("evidence") or ""), *tried) if x)}
 
 
 def _direction(lo: float, hi: float) -> int:
@@ -320,3 +585,15 @@ def rank_claim(published, ours, *, alpha: float = 0.05) -> dict:
     verdict = "inconclusive" if p >= alpha else ("supported" if tau > 0 else "contradicted")
     return {"verdict": verdict, "value": tau, "p": p, "n": len(ours),
             "reason": f"Kendall tau = {tau:.2f} over {len(ours)} rows, permutation p = {p:.3f}"}
+
+
+def _main(argv=None) -> int:
+    """``python -m lossfns.verdicts recheck``: the command lives in the pipeline layer
+    (:mod:`lossfns.pipeline.recheck`), above this module, so it is found by name at run time
+    (as :mod:`lossfns.report` forwards to :mod:`lossfns.pipeline.report`)."""
+    import importlib
+    return importlib.import_module("lossfns.pipeline.recheck").main(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

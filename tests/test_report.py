@@ -1,10 +1,12 @@
 """The replication report (lossfns.pipeline.report): published numbers and claims files, verdicts
-from our 95% intervals (lossfns.verdicts), timing claims, the provenance section; the re-run
-identity check (results.json only)."""
+v2 (the difference ours - published against a registered margin, lossfns.verdicts), causes,
+reports/verdicts.csv, timing claims, the provenance section; the re-run identity check
+(results.json only)."""
 
 import json
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -31,10 +33,13 @@ def test_claims_file_is_well_formed():
 
 
 def pub_frame():
-    rows = [("a", "value", None), ("b", "value", None), ("c", "value", None), ("d", "value", None),
-            ("u", "undefined", None), ("m", "value", 0.05), ("l", "log10", None)]
+    rows = [("a", "value", 0.04), ("b", "value", 0.04), ("c", "value", 0.04), ("d", "value", 0.04),
+            ("u", "undefined", None), ("m", "value", 0.05), ("l", "log10", 0.5)]
     return pd.DataFrame([{"id": i, "document": "9", "table": "T", "row": "r", "column": "c",
-                          "value": 100.0 if cmp == "log10" else 0.80, "compare": cmp, "margin": m,
+                          "value": 100.0 if cmp == "log10" else 0.80, "compare": cmp,
+                          "statistic": {"log10": "grid", "undefined": None}.get(cmp, "single"),
+                          "pub_sd": None, "pub_sd_decimals": None, "pub_n": None if cmp == "log10" else 1,
+                          "decimals": None if cmp != "value" else 2, "eq_margin": m, "same_run_as": None,
                           "reported_as": "single run"} for i, cmp, m in rows]).set_index("id")
 
 
@@ -49,21 +54,24 @@ def test_verdicts_from_intervals():
     wide = Estimate(0.80, 0.60, 1.00, 0.10, 20, "bootstrap")
     ours = {"a": entry(tight), "b": entry(far), "c": entry(tight, stand_in=True), "u": entry(tight),
             "m": entry(wide), "l": entry(Estimate(2.0, 0.33, 2.67, 0.5, 20, "plateau"))}
-    df = report.verdicts(pub_frame(), ours).set_index("id")
+    df = report.verdicts(pub_frame(), ours, []).set_index("id")
     v = df["verdict"]
-    assert v["a"] == "reproduced"
-    assert v["b"] == "not reproduced" and df.loc["b", "z"] == 10.0
+    assert v["a"] == "reproduced"      # [0.79 - 0.80 - 0.005, 0.83 - 0.80 + 0.005] inside +-0.04
+    assert v["b"] == "not reproduced" and df.loc["b", "cause"] == "unexplained"
+    assert df.loc["b", "difference_lo"] == pytest.approx(0.68 - 0.80 - 0.005)
     assert v["c"] == "not comparable"
     assert v["d"] == "not run"
     assert v["u"] == "not comparable"  # the paper does not define the quantity
-    assert v["m"] == "inconclusive"    # inside, but wider than the margin stated in advance
-    assert v["l"] == "reproduced"      # log10(100) = 2 inside [0.33, 2.67]
+    assert v["m"] == "inconclusive"    # wider than the margin
+    assert v["l"] == "inconclusive"    # log10(100) = 2; the plateau [0.33, 2.67] is wider than +-0.5
     assert df.loc["l", "interval"] == "[2.138, 467.7]"
+    assert df.loc["l", "ours_lo"] == pytest.approx(10 ** 0.33)  # verdicts.csv: the number's own scale
+    assert df["counted"].all() and (df.loc[df.verdict != "not reproduced", "cause"] == "").all()
 
 
 def test_number_recorded_without_interval_is_inconclusive():
     ours = {"a": {"value": 0.8, "dataset": "sonar", "stand_in": False, "profile": "full", "note": ""}}
-    v = report.verdicts(pub_frame(), ours).set_index("id")
+    v = report.verdicts(pub_frame(), ours, []).set_index("id")
     assert v.loc["a", "verdict"] == "inconclusive"
     assert "without an interval" in v.loc["a", "reason"]
 
@@ -90,7 +98,7 @@ def test_claim_verdicts_and_render(tmp_path):
     ours = {table.index[0]: {"verdict": "contradicted", "reason": "CI [-0.03, -0.01]", "profile": "full"}}
     cdf = report.claim_verdicts(table, ours)
     assert list(cdf["verdict"]) == ["contradicted", "not run"]
-    df = report.verdicts(pub_frame(), {})
+    df = report.verdicts(pub_frame(), {}, [])
     text = report.render(df, root=tmp_path, claims_df=cdf, artefact_commit="0123456789abcdef")
     # the identity check describes one working tree: `make reproduce` prints it, the report
     # (a pure function of committed files) does not carry it, nor a date or HEAD
@@ -177,12 +185,12 @@ def test_not_run_numbers_keep_the_transcription_note():
     # e.g. 003 Table 7's SVMperf rows: the report says why they are not run
     pub = pub_frame()
     pub["note"] = ["SVMperf (external C program) not installable here: not run"] + [""] * (len(pub) - 1)
-    df = report.verdicts(pub, {}).set_index("id")
+    df = report.verdicts(pub, {}, []).set_index("id")
     assert df.loc["a", "verdict"] == "not run"
     assert "SVMperf (external C program) not installable here" in df.loc["a", "reason"]
     assert df.loc["b", "reason"] == "no notebook has produced it"
     ours = {"a": entry(Estimate(0.81, 0.79, 0.83, 0.01, 20, "bootstrap"))}
-    assert "SVMperf" not in report.verdicts(pub, ours).set_index("id").loc["a", "reason"]
+    assert "SVMperf" not in report.verdicts(pub, ours, []).set_index("id").loc["a", "reason"]
 
 
 def test_timing_claim_and_verdicts_stay_out_of_results_json(tmp_path):
@@ -232,3 +240,105 @@ def test_identity_compares_results_json_only(tmp_path):
     assert "Not compared: 1 timings.json" in out["summary"]
     (d / "results.json").write_text(artifacts.dumps({"results": {"a": 2.0}}))
     assert identity.check("full", root=tmp_path)["notebooks"][0]["status"] == "differs"
+
+
+# ---------------------------------------------------------------- verdicts v2 on the committed artefacts
+
+@pytest.fixture(scope="module")
+def committed():
+    """The verdicts of the committed artefacts (what the committed report shows)."""
+    return report.verdicts(report.published(), report.collect(include_ignored=False), root=report.repo_root())
+
+
+def test_document_001_stand_in_numbers_are_not_comparable(committed):
+    """Regression (issue 20): the four melanoma numbers, recorded on stand-ins without an
+    interval, showed 'inconclusive' because 'not run' was decided before stand-in/undefined."""
+    d = committed.set_index("id")
+    ids = [i for i in d.index if i.startswith("001/")]
+    assert len(ids) == 4 and set(d.loc[ids, "verdict"]) == {"not comparable"}
+
+
+def test_zero_variance_cell_on_the_committed_artefact(committed):
+    """Regression (issue 20): Mammography Acc* accuracy (se 3.7e-17, z = -1.8e14 in v1)."""
+    r = committed.set_index("id").loc["003/table1/mammography/acc_soft/accuracy"]
+    assert r["verdict"] == "reproduced" and np.isfinite(r["z"]) and abs(r["z"]) < 10
+
+
+def test_a_shared_run_is_counted_once(committed):
+    """Regression (issue 20): Table 12's Dice and Dice (sigmoid) are one run (and Table 4
+    reprints Table 1's baselines): the duplicates are shown but not counted."""
+    d = committed.set_index("id")
+    dup = d[~d["counted"]]
+    assert {"003/table12/cifar10_frog/dice_sigmoid/f1", "003/table4/adult/bce/f1"} <= set(dup.index)
+    assert len(dup) == 40 and all(d.loc[o, "counted"] for o in dup["same_run_as"])
+    ours = report.collect(include_ignored=False)
+    for key, other in dup["same_run_as"].items():  # the same run: the same estimate
+        if key in ours:
+            assert ours[key]["estimate"] == ours[other]["estimate"], key
+    text = report.render(committed, root=report.repo_root())
+    summary = text.split("## Provenance")[0]
+    assert "40 published number(s) share our run with another number" in summary
+    counted = committed[committed["counted"]]
+    row003 = next(line for line in summary.splitlines() if line.startswith("| 003"))
+    assert [int(x) for x in row003.strip("|").split("|")[1:]] == [
+        int((counted[counted.document == "003"].verdict == v).sum()) for v in report.NUMBER_VERDICTS]
+
+
+def test_apperf_notes_say_what_is_true():
+    """Regression (issue 20): AP-Perf is installed; its rows say where and how it ran."""
+    pub = report.published()
+    assert not pub["note"].str.contains("not installed this session").any()
+    adv = pub[pub.index.str.contains("/f1_adv/")]
+    assert adv["note"].str.contains("A87").all()
+
+
+def test_every_miss_has_a_cause_and_causes_point_at_evidence(committed):
+    from lossfns.verdicts import CAUSES
+    miss = committed[committed["verdict"] == "not reproduced"]
+    assert len(miss) and miss["cause"].isin(CAUSES).all()
+    explained = miss[miss["cause"] != "unexplained"]
+    assert (explained["register"] != "").all() and (explained["evidence"] != "").all()
+    register = report.ambiguities_md().read_text()
+    for entry in {e.strip() for regs in explained["register"] for e in regs.split(";")}:
+        assert f"| {entry} |" in register, f"{entry} is not an entry of docs/ambiguities.md"
+    # a reading cause was checked against the other reading's result, by the same rule
+    reading = explained[explained["cause"] == "reading"]
+    assert reading["evidence"].str.contains("by the same rule").sum() >= 1
+    assert (committed.loc[committed["verdict"] != "not reproduced", "cause"] == "").all()
+
+
+def test_causes_file_is_well_formed():
+    from lossfns.verdicts import CAUSES
+    rows = report.causes()
+    assert rows, "data/causes.csv has rows"
+    for c in rows:
+        assert set(c) >= {"pattern", "cause", "register", "when", "alternative", "evidence"}
+        assert c["cause"] in CAUSES and c["when"] in ("", "below", "above")
+        assert c["evidence"], c["pattern"]
+
+
+def test_an_alternative_that_is_missing_leaves_the_miss_unexplained(tmp_path):
+    pub = pub_frame()
+    ours = {"b": entry(Estimate(0.70, 0.68, 0.72, 0.01, 20, "bootstrap"))}
+    cause = [{"pattern": "b", "cause": "reading", "register": "A7", "when": "", "evidence": "e",
+              "alternative": "nb:table?id={id}"}]
+    r = report.verdicts(pub, ours, cause, root=tmp_path).set_index("id").loc["b"]
+    assert r["cause"] == "unexplained" and "alternative result missing" in r["evidence"]
+    _write_run(tmp_path, "nb", {"table": [{"id": "b", "lo": 0.79, "hi": 0.81, "ours": 0.80}]})
+    r = report.verdicts(pub, ours, cause, root=tmp_path).set_index("id").loc["b"]
+    assert r["cause"] == "reading" and "reproduced by the same rule" in r["evidence"]
+
+
+def test_verdicts_csv_beside_the_report(tmp_path):
+    cdf = report.claim_verdicts(report.claims().head(3), {}, [])
+    df = report.verdicts(pub_frame(), {"a": entry(Estimate(0.81, 0.79, 0.83, 0.01, 20, "x"))}, [])
+    table = report.verdict_table(df, cdf)
+    assert list(table.columns) == report.VERDICT_COLUMNS
+    assert list(table["kind"]) == ["number"] * len(df) + ["claim"] * 3
+    text = report.verdicts_csv_text(table)
+    assert text == report.verdicts_csv_text(report.verdict_table(df, cdf))  # deterministic
+    back = pd.read_csv(__import__("io").StringIO(text), dtype=str, keep_default_na=False)
+    a = back.set_index("id").loc["a"]
+    assert (a["verdict"], a["published"], a["ours"], a["margin"], a["counted"]) == \
+        ("reproduced", "0.8", "0.81", "0.04", "true")
+    assert report.verdicts_csv(tmp_path / "R.md") == tmp_path / "verdicts.csv"

@@ -1,6 +1,6 @@
 """The committed replication report is a pure function of the committed files: rendering it
 again from this checkout (into a temporary file, never over reports/) gives
-reports/REPLICATION.md byte for byte. Meaningful in CI's clean clone; in a working tree whose
+reports/REPLICATION.md and reports/verdicts.csv byte for byte. Meaningful in CI's clean clone; in a working tree whose
 results, data, ambiguity register or report have uncommitted changes the committed report
 cannot be expected to match, and the test says so and skips."""
 
@@ -52,13 +52,19 @@ def test_committed_report_is_rendered_byte_for_byte(tmp_path):
     if reason:
         pytest.skip(reason)
     committed = report_md(ROOT)
+    committed_csv = report.verdicts_csv(committed)
     assert committed.exists(), "reports/REPLICATION.md is committed"
-    before = committed.read_bytes()
+    assert committed_csv.exists(), "reports/verdicts.csv is committed"
+    before, before_csv = committed.read_bytes(), committed_csv.read_bytes()
     out = tmp_path / "REPLICATION.md"
     assert report.main(["--out", str(out)]) == 0
     assert committed.read_bytes() == before, "--out must not touch reports/REPLICATION.md"
+    assert committed_csv.read_bytes() == before_csv, "--out must not touch reports/verdicts.csv"
     rendered = out.read_bytes()
     assert rendered == before, _hint(before.decode(), rendered.decode())
+    assert report.verdicts_csv(out).read_bytes() == before_csv, (
+        "reports/verdicts.csv is not what `python -m lossfns.report` writes from the committed files: "
+        "regenerate it (make report) and commit it")
 
 
 @pytest.mark.slow
@@ -68,10 +74,13 @@ def test_render_twice_is_identical_and_has_nothing_volatile(tmp_path):
     import datetime
     import platform
 
-    first = report.write(tmp_path / "a.md")
-    second = report.write(tmp_path / "b.md")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = report.write(tmp_path / "a" / "R.md")
+    second = report.write(tmp_path / "b" / "R.md")
     text = first.read_text()
     assert text == second.read_text()
+    assert report.verdicts_csv(first).read_bytes() == report.verdicts_csv(second).read_bytes()
     head = _git("rev-parse", "HEAD").stdout.strip()
     assert not head or head not in text
     assert str(ROOT) not in text and str(tmp_path) not in text

@@ -1,15 +1,19 @@
 """The replication report: every published number and claim next to ours, with a verdict.
 
-    python -m lossfns.report                      # writes reports/REPLICATION.md
-    python -m lossfns.report --out /tmp/r.md      # the same text, elsewhere
+    python -m lossfns.report                      # writes reports/REPLICATION.md and reports/verdicts.csv
+    python -m lossfns.report --out /tmp/r.md      # the same text, elsewhere (and /tmp/verdicts.csv)
 
 Published numbers live in ``data/published_numbers.csv`` and claims in ``data/claims.csv``.
 Notebooks record our value of a published number with its 95% interval
 (``run.reproduce(id, value, estimate=...)``) and each claim's test (``run.claim(id, ...)``;
 a claim judged from wall-clock measurements, ``run.claim(id, ..., timing=True)``, lands in
 ``timings.json`` and is marked *timing* here). The report reads ``results/full/*/results.json``
-and ``timings.json`` and judges every number with :func:`lossfns.verdicts.number_verdict`: the
-rules live in :mod:`lossfns.verdicts` and ``docs/verdicts.md``, nowhere else.
+and ``timings.json`` and judges every number with :func:`lossfns.verdicts.compare_number` from
+the number's columns in ``data/published_numbers.csv`` (written by ``tools/published_columns.py``)
+and gives each miss its cause from ``data/causes.csv`` (:func:`lossfns.verdicts.cause_of`): the
+rules live in :mod:`lossfns.verdicts` and ``docs/verdicts.md``, nowhere else. Beside the report it
+writes ``verdicts.csv``, every verdict as data (:data:`VERDICT_COLUMNS`), which
+``python -m lossfns.verdicts recheck`` (:mod:`lossfns.pipeline.recheck`) recomputes.
 
 The report is a pure function of committed files: the artefacts under ``results/`` that git does
 not ignore (so not ``results/quick``: ``--include-ignored`` adds those, for a local look only),
@@ -17,8 +21,8 @@ not ignore (so not ``results/quick``: ``--include-ignored`` adds those, for a lo
 :mod:`lossfns.pipeline.freshness` computes by ``git diff`` between the artefact's commit and the
 working tree. No date, host, HEAD commit or re-run identity check (that describes one working
 tree: ``python -m lossfns.pipeline.identity`` prints it at the end of ``make reproduce``), so
-``make report`` in a clean clone gives the committed ``reports/REPLICATION.md`` byte for byte
-(``tests/test_report_pure.py``).
+``make report`` in a clean clone gives the committed ``reports/REPLICATION.md`` and
+``reports/verdicts.csv`` byte for byte (``tests/test_report_pure.py``).
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ import math
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .artifacts import atomic_write
-from ..verdicts import CLAIM_VERDICTS, NUMBER_VERDICTS, number_verdict
-from .paths import ambiguities_md, repo_root, report_md, results_dir
+from ..verdicts import CAUSES, CLAIM_VERDICTS, NUMBER_VERDICTS, Estimate, Published, cause_of, compare_number
+from .paths import ambiguities_md, published_numbers_csv, repo_root, report_md, results_dir
 from .published import claims, published  # noqa: F401  (re-exported: lossfns.report.published)
 
 PROVENANCE_NOTE = ("*dirty*: written from a tree with uncommitted changes; *stale*: the notebook or a "
@@ -119,36 +124,126 @@ def _fmt_interval(est: dict | None, log10: bool) -> str:
     return f"[{lo:.4g}, {hi:.4g}]"
 
 
-def verdicts(pub: pd.DataFrame, ours: dict) -> pd.DataFrame:
-    """One row per published number: ours, our 95% interval, z, verdict and why."""
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v == ""
+
+
+def causes_csv(root: Path | None = None) -> Path:
+    """``data/causes.csv``: why a number is not reproduced (or a claim contradicted)."""
+    return published_numbers_csv(root).parent / "causes.csv"
+
+
+def causes(root: Path | None = None) -> list[dict]:
+    """The rows of ``data/causes.csv`` in file order (the first matching pattern wins):
+    ``pattern``, ``cause``, ``register``, ``evidence``; none when the file is absent."""
+    path = causes_csv(root)
+    if not path.exists():
+        return []
+    return pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records")
+
+
+def _natural(v, log10: bool) -> float:
+    """An interval end of ours on the number's own scale (a log10 interval back to values)."""
+    if v is None or not math.isfinite(float(v)):
+        return math.nan
+    return 10 ** float(v) if log10 else float(v)
+
+
+def _printed(p) -> str:
+    """The published number as the paper prints it: decimals, and ± its sd where printed."""
+    dec = p.get("decimals")
+    value = f"{p['value']:.{int(dec)}f}" if not _blank(dec) else f"{p['value']:g}"
+    sd = p.get("pub_sd")
+    if not _blank(sd):
+        value += f" ± {sd:.{int(p['pub_sd_decimals'])}f}"
+    return value
+
+
+def alternative_estimate(ref: str, key: str, entry: dict, root: Path | None = None):
+    """The result a cause's ``alternative`` names, as an Estimate: ``ref`` is
+    ``<notebook>:<results key>?<field>=<value>&...`` (``{id}`` stands for the number's id), a
+    table of ``results.json`` (of the profile of our ``entry``) from which exactly one record
+    must match; it needs ``lo`` and ``hi`` (and ``ours`` or ``ours (mean)``); ``n`` is our
+    entry's. Raises ``LookupError`` when the file, table or record is missing."""
+    from urllib.parse import parse_qsl
+    head, _, query = ref.replace("{id}", key).partition("?")
+    notebook, _, table = head.partition(":")
+    res = results_dir(entry.get("profile") or "full", notebook, root=root or repo_root()) / "results.json"
+    if not res.exists():
+        raise LookupError(f"{res} does not exist")
+    records = json.loads(res.read_text()).get("results", {}).get(table)
+    if not isinstance(records, list):
+        raise LookupError(f"{notebook} has no table {table!r}")
+    want = dict(parse_qsl(query, keep_blank_values=True))
+    hits = [r for r in records if all(str(r.get(k)) == v for k, v in want.items())]
+    if len(hits) != 1:
+        raise LookupError(f"{len(hits)} records of {notebook}:{table} match {want}")
+    r = hits[0]
+    value = r.get("ours", r.get("ours (mean)"))
+    n = int((entry.get("estimate") or {}).get("n") or 0)
+    return Estimate(float(value), float(r["lo"]), float(r["hi"]), math.nan, n, f"alternative {ref}")
+
+
+def _checker(spec: Published, key: str, entry: dict | None, root: Path | None):
+    """``check(cause_row) -> (ok, note)`` for :func:`lossfns.verdicts.cause_of`: the alternative
+    result judged by the number's own rule; ok unless it too is *not reproduced*."""
+    def check(c):
+        try:
+            est = alternative_estimate(str(c["alternative"]), key, entry or {}, root)
+        except LookupError as exc:
+            return False, f"alternative result missing ({exc})"
+        v = compare_number(spec, est)
+        label = str(c["alternative"]).split("?", 1)[-1].replace("{id}", key)
+        return v["verdict"] != "not reproduced", (
+            f"the alternative ({label}) gives [{est.lo:.4g}, {est.hi:.4g}]: {v['verdict']} by the same rule")
+    return check
+
+
+def verdicts(pub: pd.DataFrame, ours: dict, cause_table: list[dict] | None = None,
+             root: Path | None = None) -> pd.DataFrame:
+    """One row per published number: the paper's value (with its sd and trial count), ours with
+    our interval, the difference ours - published with its 95% interval
+    (:func:`lossfns.verdicts.compare_number`), the registered margin, the verdict and, for a
+    number not reproduced, its cause (``cause_table``: :func:`causes`, by default the
+    repository's ``data/causes.csv``; a cause naming an alternative result is checked against
+    the results under ``root``)."""
+    cause_table = causes() if cause_table is None else cause_table
     rows = []
     for key, p in pub.iterrows():
         o = ours.get(key)
         log10 = p["compare"] == "log10"
-        margin = p.get("margin")
-        margin = float(margin) if margin is not None and not pd.isna(margin) and margin != "" else None
         est = None if o is None else o.get("estimate")
-        v = number_verdict(p["value"], est if o is not None else None,
-                           stand_in=bool(o and o.get("stand_in")), margin=margin, log10=log10,
-                           defined=p["compare"] != "undefined")
-        if o is not None and est is None and v["verdict"] == "not run":
-            v = {"verdict": "inconclusive", "z": math.nan, "reason": "recorded without an interval"}
+        spec = Published.from_row(p)
+        v = compare_number(spec, est, recorded=o is not None, stand_in=bool(o and o.get("stand_in")))
+        c = cause_of(key, v["verdict"], cause_table, diff=v["diff"], check=_checker(spec, key, o, root))
+        same = "" if _blank(p.get("same_run_as")) else str(p["same_run_as"])
         # a number nobody produced keeps the transcription's note (why it is not run, e.g.
         # SVMperf is not installable here); a produced one, the notebook's note
         note = (o or {}).get("note", "") if o is not None else (p.get("note", "") if isinstance(p.get("note", ""), str) else "")
-        reason = "; ".join(x for x in (v["reason"], note) if x)
+        reason = "; ".join(x for x in (v["reason"], note, f"our run is that of {same}: counted once" if same else "")
+                           if x)
+        e = est or {}
         rows.append({"id": key, "document": p["document"], "table": p["table"], "row": p["row"],
-                     "column": p["column"], "published": p["value"],
+                     "column": p["column"], "statistic": "" if _blank(p.get("statistic")) else p["statistic"],
+                     "published": p["value"], "printed": _printed(p),
+                     "published_sd": p.get("pub_sd", math.nan), "published_n": p.get("pub_n", math.nan),
+                     "decimals": p.get("decimals", math.nan),
                      "ours": None if o is None else o["value"],
-                     "interval": _fmt_interval(est, log10), "z": v["z"], "verdict": v["verdict"],
+                     "ours_lo": _natural(e.get("lo"), log10), "ours_hi": _natural(e.get("hi"), log10),
+                     "interval": _fmt_interval(est, log10), "difference": v["diff"],
+                     "difference_lo": v["lo"], "difference_hi": v["hi"], "margin": v["margin"],
+                     "z": v["z"], "verdict": v["verdict"], **c, "same_run_as": same, "counted": not same,
                      "reason": reason, "profile": (o or {}).get("profile", ""),
                      "dataset": (o or {}).get("dataset", ""), "notebook": (o or {}).get("notebook", ""),
                      "reported_as": p.get("reported_as", "")})
     return pd.DataFrame(rows)
 
 
-def claim_verdicts(table: pd.DataFrame, ours: dict) -> pd.DataFrame:
-    """One row per claim of ``data/claims.csv``: our verdict and its evidence."""
+def claim_verdicts(table: pd.DataFrame, ours: dict, cause_table: list[dict] | None = None) -> pd.DataFrame:
+    """One row per claim of ``data/claims.csv``: our verdict and its evidence (the notebook's:
+    claims are judged where they are run), and the cause of a contradiction (``cause_table``,
+    as for :func:`verdicts`)."""
+    cause_table = causes() if cause_table is None else cause_table
     rows = []
     for key, c in table.iterrows():
         o = ours.get(key)
@@ -156,11 +251,50 @@ def claim_verdicts(table: pd.DataFrame, ours: dict) -> pd.DataFrame:
         evidence = "" if o is None else o.get("reason", "")
         if timing:  # a speed claim: its numbers are this run's wall clock, not the science's
             evidence = f"*{TIMING_NOTE}*; {evidence}" if evidence else f"*{TIMING_NOTE}*"
+        verdict = "not run" if o is None else o["verdict"]
+        why = cause_of(key, verdict, cause_table)
         rows.append({"id": key, "document": c["document"], "section": c["section"], "claim": c["claim"],
-                     "verdict": "not run" if o is None else o["verdict"],
+                     "verdict": verdict, "cause": why["cause"], "register": why["register"],
                      "evidence": evidence, "test": c["test"], "timing": timing,
                      "profile": (o or {}).get("profile", ""), "notebook": c["notebook"]})
     return pd.DataFrame(rows)
+
+
+#: Columns of reports/verdicts.csv (one row per published number and per claim).
+VERDICT_COLUMNS = ["kind", "id", "document", "table", "row", "column", "statistic", "published",
+                   "published_sd", "published_n", "decimals", "ours", "ours_lo", "ours_hi", "difference",
+                   "difference_lo", "difference_hi", "margin", "z", "verdict", "cause", "register",
+                   "evidence", "same_run_as", "counted", "profile", "notebook"]
+
+
+def verdict_table(df: pd.DataFrame, claims_df: pd.DataFrame) -> pd.DataFrame:
+    """The machine-readable verdicts (``reports/verdicts.csv``): the numbers of :func:`verdicts`
+    and the claims of :func:`claim_verdicts` in one table of :data:`VERDICT_COLUMNS` (a claim's
+    ``table`` is its section and its ``row`` the claim's text)."""
+    nums = df.assign(kind="number") if len(df) else pd.DataFrame(columns=VERDICT_COLUMNS)
+    cl = claims_df.rename(columns={"section": "table", "claim": "row"}) if len(claims_df) else claims_df
+    cl = cl.assign(kind="claim", counted=True) if len(cl) else pd.DataFrame(columns=VERDICT_COLUMNS)
+    out = pd.concat([nums.reindex(columns=VERDICT_COLUMNS), cl.reindex(columns=VERDICT_COLUMNS)],
+                    ignore_index=True)
+    return out
+
+
+def verdicts_csv_text(table: pd.DataFrame) -> str:
+    """:func:`verdict_table` as CSV text: numbers with 6 significant digits (what the rule
+    decides on is far coarser, so the text does not depend on a platform's last bits), blanks
+    for what does not apply; a pure function of the table."""
+    def cell(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        if isinstance(v, (bool, np.bool_)):
+            return "true" if v else "false"
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        if isinstance(v, (float, np.floating)):
+            return f"{float(v):.6g}"
+        return str(v)
+    body = table.reindex(columns=VERDICT_COLUMNS).astype(object).map(cell)
+    return body.to_csv(index=False, lineterminator="\n")
 
 
 def provenance_table(root: Path | None = None, include_ignored: bool = True) -> pd.DataFrame:
@@ -187,12 +321,55 @@ def provenance_table(root: Path | None = None, include_ignored: bool = True) -> 
     return pd.DataFrame(rows)
 
 
-def _counts(df: pd.DataFrame, order) -> str:
+def _counts(df: pd.DataFrame, order, column: str = "verdict") -> str:
+    """Counts per document and ``column`` (in ``order``), with a total row; only the rows
+    ``counted`` (a number sharing another's run is counted once, there)."""
+    if "counted" in df:
+        df = df[df["counted"].astype(bool)]
     if df.empty:
         return "(none)"
-    t = df.groupby(["document", "verdict"]).size().unstack(fill_value=0)
+    t = df.groupby(["document", column]).size().unstack(fill_value=0)
     t = t.reindex(columns=[v for v in order if v in t.columns])
+    t.loc["all"] = t.sum()
     return t.reset_index().to_markdown(index=False)
+
+
+def _summary(df: pd.DataFrame, claims_df: pd.DataFrame) -> list[str]:
+    """The summary: verdicts per document (numbers, claims) and the causes of the misses."""
+    lines = ["## Summary", "", "Published numbers:", "", _counts(df, NUMBER_VERDICTS), ""]
+    shared = df[~df["counted"].astype(bool)] if "counted" in df else df.iloc[:0]
+    if len(shared):
+        tables = ", ".join(dict.fromkeys(f"{d} {t}" for d, t in zip(shared["document"], shared["table"])))
+        lines += [f"{len(shared)} published number(s) share our run with another number ({tables}: "
+                  "column `same_run_as` of `data/published_numbers.csv`): each is shown in its table and "
+                  "counted once, with the number whose run it is.", ""]
+    miss = df[df["verdict"] == "not reproduced"] if len(df) else df
+    lines += ["Why a number is not reproduced (`data/causes.csv`; `docs/verdicts.md` says what each "
+              "cause means and what evidence it needs):", "",
+              _counts(miss, CAUSES, "cause") if len(miss) else "(none)", "",
+              "Claims:", "", _counts(claims_df, CLAIM_VERDICTS), ""]
+    contra = claims_df[claims_df["verdict"] == "contradicted"] if len(claims_df) else claims_df
+    if len(contra):
+        lines += ["Why a claim is contradicted:", "", _counts(contra, CAUSES, "cause"), ""]
+    return lines
+
+
+def _number_table(grp: pd.DataFrame) -> str:
+    def diff(r):
+        if not math.isfinite(r["difference_lo"]) or not math.isfinite(r["difference_hi"]):
+            return "—" if not math.isfinite(r["difference"]) else f"{r['difference']:+.4f}"
+        return f"{r['difference']:+.4f} [{r['difference_lo']:+.4f}, {r['difference_hi']:+.4f}]"
+    def ours(v):
+        return "—" if v is None or not math.isfinite(float(v)) else f"{float(v):.4f}"
+    show = pd.DataFrame({
+        "row": grp["row"], "column": grp["column"], "published": grp["printed"], "ours": grp["ours"].map(ours),
+        "our interval": grp["interval"], "ours − published [95%]": grp.apply(diff, axis=1),
+        "margin": grp["margin"].map(lambda m: "exact" if m == 0 else (f"±{m:g}" if math.isfinite(m) else "—")),
+        "verdict": grp["verdict"],
+        "cause": [f"{c} ({r})" if r else c for c, r in zip(grp["cause"], grp["register"])],
+        "profile": grp["profile"], "dataset": grp["dataset"],
+        "reason": [f"{why}; cause: {ev}" if ev else why for why, ev in zip(grp["reason"], grp["evidence"])]})
+    return show.to_markdown(index=False, disable_numparse=True, missingval="—")
 
 
 def newest_commit(commits, root: Path | None = None) -> str | None:
@@ -228,8 +405,14 @@ def _header(artefact_commit: str | None, include_ignored: bool) -> list[str]:
             "clone renders this text byte for byte." + newest, "",
             "Verdicts of published numbers: " + ", ".join(f"**{v}**" for v in NUMBER_VERDICTS)
             + "; of claims: " + ", ".join(f"**{v}**" for v in CLAIM_VERDICTS)
-            + ". The rules (95% intervals from our own spread; no hand-set tolerance) are in "
-            "`docs/verdicts.md` and `lossfns/verdicts.py`.", "",
+            + ". A published number is judged by the difference ours − published, with a 95% "
+            "interval that carries our spread, the paper's (its printed sd over its trials) and its "
+            "printed rounding, against an equivalence margin registered per kind of quantity: "
+            "**reproduced** inside the margin, **not reproduced** wholly outside, **inconclusive** "
+            "otherwise; every number not reproduced carries a cause. The rules are in "
+            "`docs/verdicts.md` and `lossfns/verdicts.py`; `reports/verdicts.csv` holds every verdict "
+            "as data, and `python -m lossfns.verdicts recheck` recomputes it from `results/` and "
+            "`data/`.", "",
             "Wall-clock measurements (`timings.json` beside each `results.json`) differ from run to "
             "run and machine to machine: a claim judged from them is marked *timing* in its evidence, "
             "and holds for the machine that ran the notebook. The re-run identity check of `make "
@@ -244,9 +427,7 @@ def render(df: pd.DataFrame, root: Path | None = None, claims_df: pd.DataFrame |
     the provenance table and ``docs/ambiguities.md`` under ``root``: nothing else."""
     root = root or repo_root()
     claims_df = claims_df if claims_df is not None else pd.DataFrame(columns=["document", "verdict"])
-    lines = [*_header(artefact_commit, include_ignored),
-             "## Summary", "", "Published numbers:", "", _counts(df, NUMBER_VERDICTS), "",
-             "Claims:", "", _counts(claims_df, CLAIM_VERDICTS), ""]
+    lines = [*_header(artefact_commit, include_ignored), *_summary(df, claims_df)]
     if prov_df is not None and not prov_df.empty:
         bad = prov_df[prov_df.dirty | prov_df.stale]
         broken = prov_df[prov_df["set"].str.startswith("bad")] if "set" in prov_df else prov_df.iloc[:0]
@@ -265,14 +446,13 @@ def render(df: pd.DataFrame, root: Path | None = None, claims_df: pd.DataFrame |
             lines += [f"## {doc} — {table}", ""]
             if grp["reported_as"].iloc[0]:
                 lines += [f"The paper reports: {grp['reported_as'].iloc[0]}.", ""]
-            show = grp[["row", "column", "published", "ours", "interval", "z", "verdict", "profile",
-                        "dataset", "reason"]]
-            lines += [show.to_markdown(index=False, floatfmt=".4f", missingval="—"), ""]
+            lines += [_number_table(grp), ""]
         cgrp = claims_df[claims_df["document"] == doc] if not claims_df.empty else claims_df
         if len(cgrp):
             lines += [f"## {doc} — claims", ""]
-            lines += [cgrp[["section", "claim", "verdict", "evidence", "test", "profile"]].to_markdown(
-                index=False, missingval="—"), ""]
+            show = cgrp[["section", "claim", "verdict", "cause", "evidence", "test", "profile"]].assign(
+                cause=[f"{c} ({r})" if r else c for c, r in zip(cgrp["cause"], cgrp["register"])])
+            lines += [show.to_markdown(index=False, missingval="—"), ""]
     amb = ambiguities_md(root)
     if amb.exists():
         lines += ["---", "", amb.read_text().replace("# ", "## ", 1)]
@@ -284,7 +464,7 @@ def build(root: Path | None = None, *, include_ignored: bool = False):
     ``root`` (the repository by default; the published numbers and claims are always the
     repository's ``data/``) and the tables behind it."""
     root = root or repo_root()
-    df = verdicts(published(), collect(root, include_ignored))
+    df = verdicts(published(), collect(root, include_ignored), root=root)
     cdf = claim_verdicts(claims(), collect_claims(root, include_ignored))
     prov_df = provenance_table(root, include_ignored)
     newest = newest_commit(prov_df["full_commit"], root) if not prov_df.empty else None
@@ -293,13 +473,25 @@ def build(root: Path | None = None, *, include_ignored: bool = False):
     return text, df, cdf, prov_df
 
 
-def write(out: Path | None = None, root: Path | None = None, *, include_ignored: bool = False) -> Path:
-    """Render the report (:func:`build`) into ``out`` (default ``reports/REPLICATION.md``)."""
-    out = Path(out) if out is not None else report_md(root)
-    text = build(root, include_ignored=include_ignored)[0]
+def verdicts_csv(report_path: Path) -> Path:
+    """Where the machine-readable verdicts go: ``verdicts.csv`` beside the report."""
+    return Path(report_path).with_name("verdicts.csv")
+
+
+def _write_both(out: Path, text: str, df: pd.DataFrame, cdf: pd.DataFrame) -> Path:
     with atomic_write(out) as fh:
         fh.write(text)
+    with atomic_write(verdicts_csv(out)) as fh:
+        fh.write(verdicts_csv_text(verdict_table(df, cdf)))
     return out
+
+
+def write(out: Path | None = None, root: Path | None = None, *, include_ignored: bool = False) -> Path:
+    """Render the report (:func:`build`) into ``out`` (default ``reports/REPLICATION.md``) and
+    its verdicts into ``verdicts.csv`` beside it."""
+    out = Path(out) if out is not None else report_md(root)
+    text, df, cdf, _ = build(root, include_ignored=include_ignored)
+    return _write_both(out, text, df, cdf)
 
 
 def main(argv=None) -> int:
@@ -307,16 +499,16 @@ def main(argv=None) -> int:
                                  description="write reports/REPLICATION.md (a pure function of the committed files)")
     ap.add_argument("--out", type=Path, default=None,
                     help="where to write the report (default: reports/REPLICATION.md, which then also "
-                         "refreshes docs/catalogue.md)")
+                         "refreshes docs/catalogue.md); verdicts.csv is written beside it")
     ap.add_argument("--include-ignored", action="store_true",
                     help="also read git-ignored results (results/quick): for a local look only, a "
                          "clone cannot render that text")
     args = ap.parse_args(argv)
     out = args.out if args.out is not None else report_md()
     text, df, cdf, prov_df = build(include_ignored=args.include_ignored)
-    with atomic_write(out) as fh:
-        fh.write(text)
-    print(f"wrote {out}: {len(df)} published numbers {df.verdict.value_counts().to_dict()}; "
+    _write_both(out, text, df, cdf)
+    print(f"wrote {out} and {verdicts_csv(out).name}: {len(df)} published numbers "
+          f"{df[df.counted].verdict.value_counts().to_dict()} (counted once); "
           f"{len(cdf)} claims {cdf.verdict.value_counts().to_dict()}")
     if args.out is None:  # the generated loss catalogue, kept current beside the committed report
         from .catalogue import write as write_catalogue
