@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["heaviside_panels", "param_bars", "convergence_panels", "table1_bars"]
+__all__ = ["heaviside_panels", "param_bars", "convergence_panels", "table1_bars", "btg_partition",
+           "reading_dots"]
 
 
 def _plt():
@@ -156,5 +157,67 @@ def fbeta_tradeoff(curve: pd.DataFrame, results: pd.DataFrame):
         ax.set_xlabel("β of the training loss F_β*")
         ax.set_ylim(0, 1.02)
         ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def btg_partition(grid: pd.DataFrame, taus=(0.3, 0.5, 0.7)):
+    """The two soft confusion matrices of one positive example (rows of
+    :func:`~lossfns.experiments.paper003_btg.partition_grid`): per τ of ``taus``, TP_s and FN_s
+    against p, ours (eq. 6, solid) and torch-btg's (dashed), with each one's TP_s + FN_s; last
+    panel, torch-btg's TP_s + FN_s over the whole (p, τ) grid (ours is 1 everywhere)."""
+    plt = _plt()
+    pos = grid[grid["y"] == 1]
+    fig, axes = plt.subplots(1, len(taus) + 1, figsize=(4.2 * (len(taus) + 1), 3.8), squeeze=False)
+    for ax, tau in zip(axes[0], taus):
+        g = pos[np.isclose(pos["tau"], tau)].sort_values("p")
+        if g.empty:
+            raise ValueError(f"tau {tau} is not on the grid's thresholds {sorted(set(pos['tau']))}")
+        for col, name, color in (("hit", "TP_s", "C0"), ("miss", "FN_s", "C1"), ("sum", "TP_s + FN_s", "k")):
+            ax.plot(g["p"], g[f"ours_{col}"], color=color, lw=1.5, label=f"ours {name}")
+            ax.plot(g["p"], g[f"btg_{col}"], color=color, ls="--", lw=1.5, label=f"torch-btg {name}")
+        ax.axvline(tau, color="grey", lw=0.6)
+        ax.set_title(f"one positive, τ = {tau:g}", fontsize=9)
+        ax.set_xlabel("p")
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("soft count")
+    axes[0, 0].legend(fontsize=7)
+    ax = axes[0, -1]
+    w = pos.pivot(index="tau", columns="p", values="btg_sum")
+    dev = float(np.nanmax(np.abs(w.to_numpy() - 1.0))) or 1.0
+    im = ax.imshow(w.to_numpy(), origin="lower", aspect="auto", cmap="RdBu_r", vmin=1 - dev, vmax=1 + dev,
+                   extent=(w.columns.min(), w.columns.max(), w.index.min(), w.index.max()))
+    fig.colorbar(im, ax=ax, label="torch-btg TP_s + FN_s (ours: 1)")
+    ax.set_xlabel("p")
+    ax.set_ylabel("τ")
+    ax.set_title("torch-btg: one positive's total count", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def reading_dots(table: pd.DataFrame, readings=None, title: str = ""):
+    """Published numbers against each reading (rows of
+    :func:`~lossfns.experiments.paper003_btg.reading_table`): one line per published id, the
+    published mean with ± its sd (black) and each reading's mean (coloured; filled where its
+    verdict is *reproduced*). ``readings``: default, every reading of the table."""
+    plt = _plt()
+    if readings is None:
+        readings = [c[: -len(": verdict")] for c in table.columns if c.endswith(": verdict")]
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(table) + 1.2))
+    ypos = np.arange(len(table))[::-1]
+    sd = pd.to_numeric(table["published sd"], errors="coerce").fillna(0.0).to_numpy()
+    ax.errorbar(table["published"], ypos, xerr=sd, fmt="ks", ms=4, capsize=2, label="published ± sd")
+    for j, name in enumerate(readings):
+        ok = (table[f"{name}: verdict"] == "reproduced").to_numpy()
+        x = table[name].to_numpy(dtype=float)
+        ax.scatter(x[ok], ypos[ok], color=f"C{j}", marker="o", s=28, label=f"{name} (reproduced)")
+        ax.scatter(x[~ok], ypos[~ok], facecolors="none", edgecolors=f"C{j}", marker="o", s=28, label=name)
+    ax.set_yticks(ypos)
+    ax.set_yticklabels([i.split("/", 2)[-1] for i in table["id"]], fontsize=7)
+    ax.set_xlim(-0.02, 1.02)
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=7, loc="best")
+    if title:
+        ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
