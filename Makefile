@@ -9,7 +9,8 @@
 #   make reproduce   set up, fetch Fashion-MNIST (make data), then run every notebook in the
 #                    full profile (incremental; FORCE=1 re-runs everything)
 #   make quick       every notebook in the quick profile (incremental; refreshes notebooks/)
-#   make report      reports/REPLICATION.md;  make site: site/index.html
+#   make report      reports/REPLICATION.md;  make site: site/index.html and the API reference
+#   make api         the API reference from the docstrings (MkDocs, offline): site/api/index.html
 #   make clean       remove the venv, build products and quick-profile artefacts
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -40,7 +41,7 @@ PYTEST_ARGS ?=
 # (make reproduce FORCE=1 RUN_ARGS=...: the parameter must exist in every notebook).
 RUN_ARGS ?=
 
-.PHONY: all setup browser lock data test quick reproduce report site clean _quick _full
+.PHONY: all setup browser lock data test quick reproduce report site api clean _quick _full
 .DELETE_ON_ERROR:
 
 all: test
@@ -139,9 +140,14 @@ _full: $(FULL)
 	@$(PY) -m lossfns.report
 	@$(PY) -m lossfns.site
 
-# Static HTML pages of the executed notebooks, with an index (site/index.html).
-site: $(INSTALLED)
+# Static HTML pages of the executed notebooks, with an index (site/index.html), and the API reference.
+site: $(INSTALLED) api
 	$(PY) -m lossfns.site
+
+# The API reference, generated from the docstrings by MkDocs + mkdocstrings (mkdocs.yml; strict:
+# a broken reference fails the build; offline: MathJax comes from the lock): site/api/index.html.
+api: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site/api
 
 # The replication report from the committed results (--include-ignored adds quick ones: do not commit that).
 report: $(INSTALLED)

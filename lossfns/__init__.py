@@ -4,7 +4,14 @@ Every loss is one functional definition that runs on NumPy arrays, torch tensors
 and TensorFlow/Keras tensors alike; ``lossfns.torch`` adds ``nn.Module``
 wrappers and ``lossfns.keras`` adds ``keras.losses.Loss`` classes.
 ``import lossfns`` needs NumPy only (torch, Keras and the suite's
-dependencies are imported when used).
+dependencies are imported when used; a part whose extra is missing says which
+to install, e.g. ``pip install "lossfns[torch]"``).
+
+Names: the functions are shared by every framework (``lossfns.focal``); the
+torch classes are named as ``torch.nn`` names its own (``lossfns.torch.FocalLoss``),
+the Keras classes as ``keras.losses`` does (``lossfns.keras.BinaryFocalCrossentropy``).
+Inputs: the first line of each loss's docstring says what it takes; the binary
+losses take probabilities by default everywhere (``from_logits=True``: logits).
 
 Layers, each importing only those below it (``docs/architecture.md``):
 
@@ -16,16 +23,40 @@ Layers, each importing only those below it (``docs/architecture.md``):
    ``python -m lossfns.run|sweep|report|site``).
 """
 
-import importlib
+import importlib as _importlib
+from types import ModuleType as _ModuleType
 
 __version__ = "0.1.0"
 
-from ._deprecation import moved_names  # noqa: E402
-from ._validation import value_checks  # noqa: E402,F401
-from .losses import LOSSES  # noqa: E402,F401
-from .losses import *  # noqa: E402,F401,F403
-from .metrics import conditional_accuracy, hard_labels  # noqa: E402,F401
+from ._extras import install as _install_extras  # noqa: E402
 
+_install_extras()  # a part whose optional dependency is missing names the extra to install
+
+from ._deprecation import moved_names as _moved_names  # noqa: E402
+from ._validation import value_checks  # noqa: E402
+from . import losses  # noqa: E402
+from .losses import *  # noqa: E402,F401,F403
+from .metrics import conditional_accuracy, hard_labels  # noqa: E402
+
+# The star import also binds the loss families' modules and the registry's decorator: not API
+# (they stay in lossfns.losses).
+for _name in [n for n, v in vars(losses).items() if isinstance(v, _ModuleType) or n == "register"]:
+    globals().pop(_name, None)
+del _name
+
+#: The public API: every loss and helper of lossfns.losses and the registry (LOSSES,
+#: LossSpec), the hard prediction and conditional accuracy, and the value-check switch. The
+#: tuples of a parameter's choices (APPROXIMATIONS, WMW_FORMS, BROKEN_CONSTANTS) stay
+#: importable but are documented with their parameter, in lossfns.losses.
+__all__ = [n for n, v in vars(losses).items()
+           if not n.startswith("_") and not isinstance(v, _ModuleType) and n != "register"
+           and (n == "LOSSES" or not n.isupper())]
+__all__ += ["conditional_accuracy", "hard_labels", "value_checks"]
+
+#: Sub-packages imported on first use (``import lossfns`` stays light); the first nine are
+#: the documented parts (the others are the old homes of the pipeline's modules).
+_SUBMODULES = ("losses", "metrics", "torch", "keras", "datasets", "training", "evaluation",
+               "experiments", "pipeline")
 _LAZY = ("torch", "keras", "datasets", "training", "evaluation", "experiments", "pipeline",
          "artifacts", "run", "sweep", "report", "site")
 
@@ -38,13 +69,20 @@ _MOVED = {
     "class_weights": "lossfns.training.samplers:class_weights",
     "random_oversample": "lossfns.training.samplers:random_oversample",
 }
-_moved = moved_names(__name__, _MOVED)
+_moved = _moved_names(__name__, _MOVED)
 
 
 def __getattr__(name):  # lazy sub-modules: `import lossfns` stays light
     if name in _LAZY:
-        return importlib.import_module(f".{name}", __name__)
+        return _importlib.import_module(f".{name}", __name__)
     return _moved(name)
+
+
+def __dir__():
+    """The public API (``__all__``) and the documented sub-packages, for ``dir()`` and tab
+    completion."""
+    dunders = (n for n in globals() if n.startswith("__") and n.endswith("__"))
+    return sorted({*__all__, *_SUBMODULES, *dunders})
 
 
 def _catalogue() -> str:
@@ -55,8 +93,8 @@ def _catalogue() -> str:
     for doc in sorted(by_doc):
         lines.append(f"Document {doc}:")
         for s in by_doc[doc]:
-            keras = s.class_name if s.keras else "-"
-            lines.append(f"    {s.name}: {s.class_name} / {keras} -- {s.source}")
+            keras = s.keras_name if s.keras else "-"
+            lines.append(f"    {s.name}: {s.torch_name} / {keras} -- {s.source}")
     return "\n".join(lines)
 
 

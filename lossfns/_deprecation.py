@@ -32,3 +32,15 @@ def moved_module(old: str, new: str):
     def __getattr__(name):
         return getattr(importlib.import_module(new), name)
     return __getattr__
+
+
+def warn_renamed(module: str, old: str, new: str) -> None:
+    """Warn that class ``module.old`` is now ``module.new`` (called when the old name is
+    instantiated; the warning points at the caller's line).
+
+    A ``FutureWarning``, not a ``DeprecationWarning``: the people who meet it write the
+    class name in their own scripts and notebooks, and Python hides DeprecationWarnings
+    raised from code that is not ``__main__``.
+    """
+    warnings.warn(f"{module}.{old} is deprecated and will be removed in the next release: "
+                  f"use {module}.{new} (same parameters)", FutureWarning, stacklevel=3)

@@ -1,33 +1,53 @@
 """Keras 3 API: ``keras.losses.Loss`` subclasses for ``model.compile(loss=...)``.
 
+Names follow ``keras.losses``: a class is named after the quantity it computes,
+in CamelCase without a ``Loss`` suffix (``keras.losses.Hinge``, ``Huber``,
+``Dice``, ``KLDivergence``), "Crossentropy" written as one word, and with Keras'
+own name wherever Keras ships the same loss: ``BinaryCrossentropy``,
+``CategoricalCrossentropy``, ``BinaryFocalCrossentropy`` (``lossfns.focal``),
+``MeanSquaredError``, ``MeanAbsoluteError``, ``KLDivergence``, ``Hinge``, ``Huber``,
+``Dice``. The project's own losses follow the same rule: ``XtremeMargin``, ``L24``,
+``L6``, ``SigmoidFree``, ``BrokenLoss`` (document 001's name for it), and the
+soft-set losses after the metric they optimise, as ``keras.losses.Dice`` is one
+minus the Dice coefficient: ``SoftF1``, ``SoftAUROC``... A Keras user reads the name
+as a Keras name; the parameters and their defaults are lossfns' (those of the
+function, e.g. ``BinaryFocalCrossentropy`` balances classes with ``alpha=0.25`` by
+default, where Keras' needs ``apply_class_balancing=True``).
+
 Keras calls losses as ``loss(y_true, y_pred)``; the package's functions take
-``(y_pred, y_true)`` like PyTorch. The classes here swap the order, return the
+``(y_pred, y_true)`` like PyTorch (which is why they are not re-exported here:
+call ``lossfns.<name>(y_pred, y_true)``). The classes swap the order, return the
 element-wise loss and let Keras apply its reduction and ``sample_weight``.
 They serialise with ``get_config`` and are registered under the package name
 ``lossfns`` for ``keras.saving.deserialize_keras_object``::
 
-    model.compile(optimizer="rmsprop", loss=lossfns.keras.XtremeMarginLoss(lam1=100, lam2=100))
+    model.compile(optimizer="rmsprop", loss=lossfns.keras.XtremeMargin(lam1=100, lam2=100))
+
+Inputs (the first line of each class's docstring says which): like Keras' own
+``BinaryCrossentropy``, the binary losses take **probabilities** (a sigmoid
+output layer) by default; ``from_logits=True`` takes logits.
 
 Inside a compiled graph only static shape/dtype checks run; value checks
 (label set, range, NaN) run when the loss is called eagerly.
 
-The classes are written from the registry by ``tools/gen_wrappers.py`` (the
-GENERATED section below; ``tests/test_wrappers.py`` fails when it is stale).
+The lossfns 0.1 names (``XtremeMarginLoss``, ``BinaryCrossEntropyLoss``...) stay for
+one release as deprecated subclasses that warn when instantiated; models saved
+under them still load. The classes are written from the registry by
+``tools/gen_wrappers.py`` (the GENERATED section below; ``tests/test_wrappers.py``
+fails when it is stale).
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
+import functools as _functools
+import inspect as _inspect
 
 import keras
-from keras import ops as K
+from keras import ops as _K
 
 from . import losses as _losses
-from ._validation import check_known_keywords
-from .losses import LOSSES
-
-__all__ = [spec.class_name for spec in LOSSES.values() if spec.keras]
+from ._deprecation import warn_renamed as _warn_renamed
+from ._validation import check_known_keywords as _check_known_keywords
 
 
 def _match_rank(y_true, y_pred):
@@ -35,22 +55,22 @@ def _match_rank(y_true, y_pred):
     # explicitly (only a trailing axis of size 1 is added or removed).
     rt, rp = len(y_true.shape), len(y_pred.shape)
     if rt == rp - 1 and y_pred.shape[-1] == 1:
-        y_true = K.expand_dims(y_true, -1)
+        y_true = _K.expand_dims(y_true, -1)
     elif rp == rt - 1 and y_true.shape[-1] == 1:
-        y_true = K.squeeze(y_true, -1)
+        y_true = _K.squeeze(y_true, -1)
     return y_true
 
 
 def _check_params(fn, params: dict):
     """Validate the hyper-parameters now rather than at the first batch."""
-    fn(K.convert_to_tensor([0.25, 0.75]), K.convert_to_tensor([0.0, 1.0]), reduction="none",
+    fn(_K.convert_to_tensor([0.25, 0.75]), _K.convert_to_tensor([0.0, 1.0]), reduction="none",
        **params)
 
 
-@functools.cache
+@_functools.cache
 def _init_parameters(cls) -> tuple[tuple, tuple]:
     """(every argument, the loss's keyword parameters) of wrapper ``cls``'s ``__init__``."""
-    params = list(inspect.signature(cls.__init__).parameters.values())[1:]  # without self
+    params = list(_inspect.signature(cls.__init__).parameters.values())[1:]  # without self
     return (tuple(p.name for p in params),
             tuple(p.name for p in params if p.kind is p.KEYWORD_ONLY))
 
@@ -58,11 +78,14 @@ def _init_parameters(cls) -> tuple[tuple, tuple]:
 class _Loss(keras.losses.Loss):
     """Base of the generated classes. ``self.params`` holds the keyword parameters passed
     to the function (``get_config`` adds them to Keras' own); an unknown keyword is
-    refused with the list of known ones."""
+    refused with the list of known ones. A class with ``_renamed_to`` is a deprecated
+    name: instantiating it warns."""
 
     def __new__(cls, *args, **params):
+        if "_renamed_to" in cls.__dict__:
+            _warn_renamed(__name__, cls.__name__, cls._renamed_to)
         every, known = _init_parameters(cls)
-        check_known_keywords(cls.__name__, params, every, expected=known)
+        _check_known_keywords(cls.__name__, params, every, expected=known)
         return super().__new__(cls)
 
     def get_config(self):
@@ -73,8 +96,8 @@ class _Loss(keras.losses.Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class BinaryCrossEntropyLoss(_Loss):
-    """Binary cross-entropy (document 000 eq. 1; document 002).
+class BinaryCrossentropy(_Loss):
+    """Binary cross-entropy of probabilities (``from_logits=True``: of logits); 000 eq. 1, 002.
 
     Source: 000 eq. (1); 002 sec. Binary Cross-Entropy.
     Keras loss wrapping :func:`lossfns.binary_cross_entropy`, called as ``loss(y_true, y_pred)``:
@@ -97,8 +120,8 @@ class BinaryCrossEntropyLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class HingeLoss(_Loss):
-    """Keras-style hinge on sigmoid outputs, as trained in document 000.
+class Hinge(_Loss):
+    """Keras-style hinge on probabilities, as trained in 000 (``from_logits=True``: on logits).
 
     Source: 000 Sec. 7 (Keras hinge on sigmoid outputs); 002 sec. Hinge Loss.
     Keras loss wrapping :func:`lossfns.hinge`, called as ``loss(y_true, y_pred)``: the element-wise
@@ -121,8 +144,8 @@ class HingeLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class MarginHingeLoss(_Loss):
-    """Standard (SVM) margin hinge on real-valued scores.
+class MarginHinge(_Loss):
+    """Standard (SVM) margin hinge on real-valued scores (logits), not probabilities.
 
     Source: 002 sec. Hinge Loss (standard margin hinge on scores).
     Keras loss wrapping :func:`lossfns.margin_hinge`, called as ``loss(y_true, y_pred)``: the
@@ -145,8 +168,8 @@ class MarginHingeLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class FocalLoss(_Loss):
-    r"""Binary focal loss of Lin et al. (2017), with :math:`\alpha`-balancing.
+class BinaryFocalCrossentropy(_Loss):
+    """Binary focal loss of Lin et al. (2017) on probabilities (``from_logits=True``: logits).
 
     Source: 002 sec. Focal Loss (Lin et al. 2017, eq. 5).
     Keras loss wrapping :func:`lossfns.focal`, called as ``loss(y_true, y_pred)``: the element-wise
@@ -170,8 +193,8 @@ class FocalLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class WeightedBCELoss(_Loss):
-    """Class-weighted binary cross-entropy, the weighted baseline of 003 supp. Sec. 7.2.
+class WeightedBinaryCrossentropy(_Loss):
+    """Class-weighted BCE on probabilities (``from_logits=True``: logits); 003 supp. Sec. 7.2.
 
     Source: 003 supp. Sec. 7.2 (Tables 8, 9).
     Keras loss wrapping :func:`lossfns.weighted_bce`, called as ``loss(y_true, y_pred)``: the
@@ -194,8 +217,8 @@ class WeightedBCELoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class XtremeMarginLoss(_Loss):
-    """Xtreme Margin loss (Wali 2022, document 000, eq. 3-7).
+class XtremeMargin(_Loss):
+    """Xtreme Margin loss on probabilities (``from_logits=True``: logits); 000 eq. 3-7.
 
     Source: 000 eq. (3)-(7).
     Keras loss wrapping :func:`lossfns.xtreme_margin`, called as ``loss(y_true, y_pred)``: the
@@ -219,8 +242,8 @@ class XtremeMarginLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class L24Loss(_Loss):
-    r"""Polynomial loss :math:`\ell_{24}` of document 001, Sec. 5.
+class L24(_Loss):
+    r"""Polynomial :math:`\ell_{24}` of 001 Sec. 5 on probabilities (``from_logits=True``: logits).
 
     Source: 001 Sec. 5 (l_24).
     Keras loss wrapping :func:`lossfns.l24`, called as ``loss(y_true, y_pred)``: the element-wise
@@ -242,8 +265,8 @@ class L24Loss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class L6Loss(_Loss):
-    r"""Power-six loss :math:`\ell_6` of document 001, Sec. 5.
+class L6(_Loss):
+    r"""Power-six loss :math:`\ell_6` of 001 Sec. 5 on probabilities (``from_logits=True``: logits).
 
     Source: 001 Sec. 5 (l_6).
     Keras loss wrapping :func:`lossfns.l6`, called as ``loss(y_true, y_pred)``: the element-wise
@@ -265,8 +288,8 @@ class L6Loss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class SigmoidFreeLoss(_Loss):
-    """Sigmoid-free loss on the last-layer output :math:`r` (document 001, Sec. 6).
+class SigmoidFree(_Loss):
+    """Sigmoid-free loss on the raw last-layer score :math:`r` (a logit; 001 Sec. 6).
 
     Source: 001 Sec. 6 (sigmoid-free loss l(r)).
     Keras loss wrapping :func:`lossfns.sigmoid_free`, called as ``loss(y_true, y_pred)``: the
@@ -289,8 +312,8 @@ class SigmoidFreeLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class BrokenLossLoss(_Loss):
-    """The "broken" loss of document 001, Sec. 7 (derivative jump at the threshold).
+class BrokenLoss(_Loss):
+    """The "broken" loss of 001 Sec. 7 on probabilities (``from_logits=True``: logits).
 
     Source: 001 Sec. 7 (broken loss).
     Keras loss wrapping :func:`lossfns.broken_loss`, called as ``loss(y_true, y_pred)``: the
@@ -313,8 +336,8 @@ class BrokenLossLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class SoftAccuracyLoss(_Loss):
-    r"""Accuracy loss over soft sets, :math:`1 - \text{Accuracy}^s` (003 "Accuracy*").
+class SoftAccuracy(_Loss):
+    """Soft-set accuracy loss (003 "Accuracy*") on probabilities (``from_logits=True``: logits).
 
     Source: 003 eq. (3), (5), (6).
     Keras loss wrapping :func:`lossfns.soft_accuracy_loss`, called as ``loss(y_true, y_pred)``: the
@@ -339,8 +362,8 @@ class SoftAccuracyLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class SoftF1Loss(_Loss):
-    """F1 loss over soft sets, :math:`1 - F_1^s` (003 "F1*").
+class SoftF1(_Loss):
+    """Soft-set F1 loss (003 "F1*") on probabilities (``from_logits=True``: logits).
 
     Source: 003 eq. (3), (6), (8).
     Keras loss wrapping :func:`lossfns.soft_f1_loss`, called as ``loss(y_true, y_pred)``: the
@@ -365,8 +388,8 @@ class SoftF1Loss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class SoftFBetaLoss(_Loss):
-    r"""F-beta loss over soft sets, :math:`1 - F_\beta^s` (003 "F2*", "F3*").
+class SoftFBeta(_Loss):
+    """Soft-set F-beta loss (003 "F2*", "F3*") on probabilities (``from_logits=True``: logits).
 
     Source: 003 Sec. 2 (F-beta), eq. (6); Tables 3, 6.
     Keras loss wrapping :func:`lossfns.soft_fbeta_loss`, called as ``loss(y_true, y_pred)``: the
@@ -391,8 +414,8 @@ class SoftFBetaLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class SoftBalancedAccuracyLoss(_Loss):
-    """Balanced-accuracy loss over soft sets (003 Sec. 4.1 lists balanced accuracy).
+class SoftBalancedAccuracy(_Loss):
+    """Soft-set balanced-accuracy loss on probabilities (``from_logits=True``: logits).
 
     Source: 003 Sec. 4.1 (balanced accuracy), eq. (6).
     Keras loss wrapping :func:`lossfns.soft_balanced_accuracy_loss`, called as
@@ -419,8 +442,8 @@ class SoftBalancedAccuracyLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class SoftJaccardLoss(_Loss):
-    """Jaccard (intersection-over-union) loss over soft sets.
+class SoftJaccard(_Loss):
+    """Soft-set Jaccard (IoU) loss on probabilities (``from_logits=True``: logits).
 
     Source: 003 Sec. 4.1 (Jaccard), eq. (6).
     Keras loss wrapping :func:`lossfns.soft_jaccard_loss`, called as ``loss(y_true, y_pred)``: the
@@ -445,8 +468,8 @@ class SoftJaccardLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class SoftGMeanLoss(_Loss):
-    """Geometric-mean loss over soft sets.
+class SoftGMean(_Loss):
+    """Soft-set geometric-mean loss on probabilities (``from_logits=True``: logits).
 
     Source: 003 Sec. 4.1 (G-mean), eq. (6).
     Keras loss wrapping :func:`lossfns.soft_gmean_loss`, called as ``loss(y_true, y_pred)``: the
@@ -471,8 +494,8 @@ class SoftGMeanLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class SoftAUROCLoss(_Loss):
-    r"""AUROC loss over soft sets, :math:`1 - \text{AUROC}^s` (003 "AUROC*").
+class SoftAUROC(_Loss):
+    """Soft-set AUROC loss (003 "AUROC*") on probabilities (``from_logits=True``: logits).
 
     Source: 003 supp. Sec. 1.2.2, eq. (18), (21).
     Keras loss wrapping :func:`lossfns.soft_auroc_loss`, called as ``loss(y_true, y_pred)``: the
@@ -497,8 +520,8 @@ class SoftAUROCLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class DiceLoss(_Loss):
-    """Soft Dice loss (document 002 "Dice Loss"; document 003 supp. Tables 7 and 12).
+class Dice(_Loss):
+    """Soft Dice loss on probabilities (``from_logits=True``: logits); 002, 003 supp.
 
     Source: 002 sec. Dice Loss; 003 supp. Tables 7, 12 (DICE, DICE^s) [25].
     Keras loss wrapping :func:`lossfns.dice_loss`, called as ``loss(y_true, y_pred)``: the
@@ -523,8 +546,8 @@ class DiceLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class CategoricalCrossEntropyLoss(_Loss):
-    """Categorical cross-entropy (negative log-likelihood) over the last axis.
+class CategoricalCrossentropy(_Loss):
+    """Categorical cross-entropy of probabilities (last axis; ``from_logits=True``: logits).
 
     Source: 002 sec. Multiclass classification / Categorical Cross-Entropy.
     Keras loss wrapping :func:`lossfns.categorical_cross_entropy`, called as
@@ -548,8 +571,8 @@ class CategoricalCrossEntropyLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class KLDivergenceLoss(_Loss):
-    r"""Kullback-Leibler divergence :math:`D_{KL}(P\,\|\,Q)` of the prediction Q from the target P.
+class KLDivergence(_Loss):
+    """KL divergence of probabilities Q from the target P (``from_logits=True``: Q as logits).
 
     Source: 002 sec. Kullback-Leibler (KL) Divergence.
     Keras loss wrapping :func:`lossfns.kl_divergence`, called as ``loss(y_true, y_pred)``: the
@@ -572,8 +595,8 @@ class KLDivergenceLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class MulticlassHingeLoss(_Loss):
-    """Multiclass SVM (hinge) loss on class scores.
+class MulticlassHinge(_Loss):
+    """Multiclass SVM (hinge) loss on class scores (logits), not probabilities.
 
     Source: 002 sec. Hinge Loss / Multiclass SVM Loss.
     Keras loss wrapping :func:`lossfns.multiclass_hinge`, called as ``loss(y_true, y_pred)``: the
@@ -596,8 +619,8 @@ class MulticlassHingeLoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class Poly1Loss(_Loss):
-    r"""Poly-1 loss: cross-entropy plus :math:`\epsilon` times the first polynomial term.
+class Poly1(_Loss):
+    """Poly-1 loss (Leng et al. 2022) on probabilities (``from_logits=True``: logits).
 
     Source: 002 sec. PolyLoss (Leng et al. 2022, Poly-1, eq. 3).
     Keras loss wrapping :func:`lossfns.poly1`, called as ``loss(y_true, y_pred)``: the element-wise
@@ -620,8 +643,8 @@ class Poly1Loss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class MAELoss(_Loss):
-    """Mean absolute error (L1 loss).
+class MeanAbsoluteError(_Loss):
+    """Mean absolute error (L1 loss) of predicted values.
 
     Source: 002 sec. Mean Average Error or L1 loss.
     Keras loss wrapping :func:`lossfns.mae`, called as ``loss(y_true, y_pred)``: the element-wise
@@ -642,8 +665,8 @@ class MAELoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class MSELoss(_Loss):
-    """Mean squared error (L2 loss).
+class MeanSquaredError(_Loss):
+    """Mean squared error (L2 loss) of predicted values.
 
     Source: 002 sec. Mean Squared Error or L2 loss.
     Keras loss wrapping :func:`lossfns.mse`, called as ``loss(y_true, y_pred)``: the element-wise
@@ -664,8 +687,8 @@ class MSELoss(_Loss):
 
 
 @keras.saving.register_keras_serializable(package="lossfns")
-class HuberLoss(_Loss):
-    r"""Huber loss with threshold :math:`\delta`.
+class Huber(_Loss):
+    r"""Huber loss with threshold :math:`\delta`, of predicted values.
 
     Source: 002 sec. Huber Loss / Smooth Mean Absolute Error.
     Keras loss wrapping :func:`lossfns.huber`, called as ``loss(y_true, y_pred)``: the element-wise
@@ -687,4 +710,343 @@ class HuberLoss(_Loss):
         return _losses.huber(y_pred, y_true, reduction="none", **self.params)
 
 
+#: The lossfns 0.1 class names kept for one release: old name -> new name.
+_DEPRECATED = {
+    "BinaryCrossEntropyLoss": "BinaryCrossentropy",
+    "HingeLoss": "Hinge",
+    "MarginHingeLoss": "MarginHinge",
+    "FocalLoss": "BinaryFocalCrossentropy",
+    "WeightedBCELoss": "WeightedBinaryCrossentropy",
+    "XtremeMarginLoss": "XtremeMargin",
+    "L24Loss": "L24",
+    "L6Loss": "L6",
+    "SigmoidFreeLoss": "SigmoidFree",
+    "BrokenLossLoss": "BrokenLoss",
+    "SoftAccuracyLoss": "SoftAccuracy",
+    "SoftF1Loss": "SoftF1",
+    "SoftFBetaLoss": "SoftFBeta",
+    "SoftBalancedAccuracyLoss": "SoftBalancedAccuracy",
+    "SoftJaccardLoss": "SoftJaccard",
+    "SoftGMeanLoss": "SoftGMean",
+    "SoftAUROCLoss": "SoftAUROC",
+    "DiceLoss": "Dice",
+    "CategoricalCrossEntropyLoss": "CategoricalCrossentropy",
+    "KLDivergenceLoss": "KLDivergence",
+    "MulticlassHingeLoss": "MulticlassHinge",
+    "Poly1Loss": "Poly1",
+    "MAELoss": "MeanAbsoluteError",
+    "MSELoss": "MeanSquaredError",
+    "HuberLoss": "Huber",
+}
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class BinaryCrossEntropyLoss(BinaryCrossentropy):
+    """Deprecated 0.1 name of :class:`BinaryCrossentropy`, kept for one release.
+
+    Same parameters and results as ``BinaryCrossentropy``; instantiating it warns
+    (``FutureWarning``): use ``lossfns.keras.BinaryCrossentropy``.
+    """
+
+    _renamed_to = "BinaryCrossentropy"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class HingeLoss(Hinge):
+    """Deprecated 0.1 name of :class:`Hinge`, kept for one release.
+
+    Same parameters and results as ``Hinge``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.Hinge``.
+    """
+
+    _renamed_to = "Hinge"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class MarginHingeLoss(MarginHinge):
+    """Deprecated 0.1 name of :class:`MarginHinge`, kept for one release.
+
+    Same parameters and results as ``MarginHinge``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.MarginHinge``.
+    """
+
+    _renamed_to = "MarginHinge"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class FocalLoss(BinaryFocalCrossentropy):
+    """Deprecated 0.1 name of :class:`BinaryFocalCrossentropy`, kept for one release.
+
+    Same parameters and results as ``BinaryFocalCrossentropy``; instantiating it warns
+    (``FutureWarning``): use ``lossfns.keras.BinaryFocalCrossentropy``.
+    """
+
+    _renamed_to = "BinaryFocalCrossentropy"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class WeightedBCELoss(WeightedBinaryCrossentropy):
+    """Deprecated 0.1 name of :class:`WeightedBinaryCrossentropy`, kept for one release.
+
+    Same parameters and results as ``WeightedBinaryCrossentropy``; instantiating it warns
+    (``FutureWarning``): use ``lossfns.keras.WeightedBinaryCrossentropy``.
+    """
+
+    _renamed_to = "WeightedBinaryCrossentropy"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class XtremeMarginLoss(XtremeMargin):
+    """Deprecated 0.1 name of :class:`XtremeMargin`, kept for one release.
+
+    Same parameters and results as ``XtremeMargin``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.XtremeMargin``.
+    """
+
+    _renamed_to = "XtremeMargin"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class L24Loss(L24):
+    """Deprecated 0.1 name of :class:`L24`, kept for one release.
+
+    Same parameters and results as ``L24``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.L24``.
+    """
+
+    _renamed_to = "L24"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class L6Loss(L6):
+    """Deprecated 0.1 name of :class:`L6`, kept for one release.
+
+    Same parameters and results as ``L6``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.L6``.
+    """
+
+    _renamed_to = "L6"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class SigmoidFreeLoss(SigmoidFree):
+    """Deprecated 0.1 name of :class:`SigmoidFree`, kept for one release.
+
+    Same parameters and results as ``SigmoidFree``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.SigmoidFree``.
+    """
+
+    _renamed_to = "SigmoidFree"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class BrokenLossLoss(BrokenLoss):
+    """Deprecated 0.1 name of :class:`BrokenLoss`, kept for one release.
+
+    Same parameters and results as ``BrokenLoss``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.BrokenLoss``.
+    """
+
+    _renamed_to = "BrokenLoss"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class SoftAccuracyLoss(SoftAccuracy):
+    """Deprecated 0.1 name of :class:`SoftAccuracy`, kept for one release.
+
+    Same parameters and results as ``SoftAccuracy``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.SoftAccuracy``.
+    """
+
+    _renamed_to = "SoftAccuracy"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class SoftF1Loss(SoftF1):
+    """Deprecated 0.1 name of :class:`SoftF1`, kept for one release.
+
+    Same parameters and results as ``SoftF1``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.SoftF1``.
+    """
+
+    _renamed_to = "SoftF1"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class SoftFBetaLoss(SoftFBeta):
+    """Deprecated 0.1 name of :class:`SoftFBeta`, kept for one release.
+
+    Same parameters and results as ``SoftFBeta``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.SoftFBeta``.
+    """
+
+    _renamed_to = "SoftFBeta"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class SoftBalancedAccuracyLoss(SoftBalancedAccuracy):
+    """Deprecated 0.1 name of :class:`SoftBalancedAccuracy`, kept for one release.
+
+    Same parameters and results as ``SoftBalancedAccuracy``; instantiating it warns
+    (``FutureWarning``): use ``lossfns.keras.SoftBalancedAccuracy``.
+    """
+
+    _renamed_to = "SoftBalancedAccuracy"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class SoftJaccardLoss(SoftJaccard):
+    """Deprecated 0.1 name of :class:`SoftJaccard`, kept for one release.
+
+    Same parameters and results as ``SoftJaccard``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.SoftJaccard``.
+    """
+
+    _renamed_to = "SoftJaccard"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class SoftGMeanLoss(SoftGMean):
+    """Deprecated 0.1 name of :class:`SoftGMean`, kept for one release.
+
+    Same parameters and results as ``SoftGMean``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.SoftGMean``.
+    """
+
+    _renamed_to = "SoftGMean"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class SoftAUROCLoss(SoftAUROC):
+    """Deprecated 0.1 name of :class:`SoftAUROC`, kept for one release.
+
+    Same parameters and results as ``SoftAUROC``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.SoftAUROC``.
+    """
+
+    _renamed_to = "SoftAUROC"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class DiceLoss(Dice):
+    """Deprecated 0.1 name of :class:`Dice`, kept for one release.
+
+    Same parameters and results as ``Dice``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.Dice``.
+    """
+
+    _renamed_to = "Dice"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class CategoricalCrossEntropyLoss(CategoricalCrossentropy):
+    """Deprecated 0.1 name of :class:`CategoricalCrossentropy`, kept for one release.
+
+    Same parameters and results as ``CategoricalCrossentropy``; instantiating it warns
+    (``FutureWarning``): use ``lossfns.keras.CategoricalCrossentropy``.
+    """
+
+    _renamed_to = "CategoricalCrossentropy"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class KLDivergenceLoss(KLDivergence):
+    """Deprecated 0.1 name of :class:`KLDivergence`, kept for one release.
+
+    Same parameters and results as ``KLDivergence``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.KLDivergence``.
+    """
+
+    _renamed_to = "KLDivergence"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class MulticlassHingeLoss(MulticlassHinge):
+    """Deprecated 0.1 name of :class:`MulticlassHinge`, kept for one release.
+
+    Same parameters and results as ``MulticlassHinge``; instantiating it warns (``FutureWarning``):
+    use ``lossfns.keras.MulticlassHinge``.
+    """
+
+    _renamed_to = "MulticlassHinge"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class Poly1Loss(Poly1):
+    """Deprecated 0.1 name of :class:`Poly1`, kept for one release.
+
+    Same parameters and results as ``Poly1``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.Poly1``.
+    """
+
+    _renamed_to = "Poly1"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class MAELoss(MeanAbsoluteError):
+    """Deprecated 0.1 name of :class:`MeanAbsoluteError`, kept for one release.
+
+    Same parameters and results as ``MeanAbsoluteError``; instantiating it warns
+    (``FutureWarning``): use ``lossfns.keras.MeanAbsoluteError``.
+    """
+
+    _renamed_to = "MeanAbsoluteError"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class MSELoss(MeanSquaredError):
+    """Deprecated 0.1 name of :class:`MeanSquaredError`, kept for one release.
+
+    Same parameters and results as ``MeanSquaredError``; instantiating it warns (``FutureWarning``):
+    use ``lossfns.keras.MeanSquaredError``.
+    """
+
+    _renamed_to = "MeanSquaredError"
+
+
+@keras.saving.register_keras_serializable(package="lossfns")
+class HuberLoss(Huber):
+    """Deprecated 0.1 name of :class:`Huber`, kept for one release.
+
+    Same parameters and results as ``Huber``; instantiating it warns (``FutureWarning``): use
+    ``lossfns.keras.Huber``.
+    """
+
+    _renamed_to = "Huber"
+
+
+__all__ = [
+    "BinaryCrossentropy",
+    "Hinge",
+    "MarginHinge",
+    "BinaryFocalCrossentropy",
+    "WeightedBinaryCrossentropy",
+    "XtremeMargin",
+    "L24",
+    "L6",
+    "SigmoidFree",
+    "BrokenLoss",
+    "SoftAccuracy",
+    "SoftF1",
+    "SoftFBeta",
+    "SoftBalancedAccuracy",
+    "SoftJaccard",
+    "SoftGMean",
+    "SoftAUROC",
+    "Dice",
+    "CategoricalCrossentropy",
+    "KLDivergence",
+    "MulticlassHinge",
+    "Poly1",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "Huber",
+]
+
+
 # --- END GENERATED ---
+
+
+def __dir__():
+    """The public API only (``__all__``), for ``dir()`` and tab completion."""
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__") and n.endswith("__"))})

@@ -70,7 +70,7 @@ def test_generator_refuses_what_it_cannot_write():
 
 @pytest.mark.parametrize("spec", LOSSES.values(), ids=lambda s: s.name)
 def test_torch_class_signature_lists_the_function_keywords(spec):
-    cls = getattr(lt, spec.class_name)
+    cls = getattr(lt, spec.torch_name)
     params = inspect.signature(cls).parameters
     assert all(p.kind is p.KEYWORD_ONLY for p in params.values()), f"{cls.__name__}: {params}"
     assert _keywords(cls) == _keywords(spec.fn)
@@ -81,7 +81,7 @@ def test_torch_class_signature_lists_the_function_keywords(spec):
 
 @pytest.mark.parametrize("spec", KERAS_SPECS, ids=lambda s: s.name)
 def test_keras_class_signature_lists_the_function_keywords(spec):
-    cls = getattr(lk, spec.class_name)
+    cls = getattr(lk, spec.keras_name)
     params = inspect.signature(cls).parameters
     assert list(params)[:3] == ["reduction", "name", "dtype"]
     assert params["reduction"].default == "sum_over_batch_size"  # Keras' reduction, not the function's
@@ -91,7 +91,7 @@ def test_keras_class_signature_lists_the_function_keywords(spec):
 
 @pytest.mark.parametrize("spec", LOSSES.values(), ids=lambda s: s.name)
 def test_help_shows_source_and_points_to_the_function(spec):
-    classes = [getattr(lt, spec.class_name)] + ([getattr(lk, spec.class_name)] if spec.keras else [])
+    classes = [getattr(lt, spec.torch_name)] + ([getattr(lk, spec.keras_name)] if spec.keras else [])
     for cls in classes:
         doc = " ".join(pydoc.getdoc(cls).split())
         assert f"Source: {spec.source}." in doc
@@ -102,14 +102,33 @@ def test_help_shows_source_and_points_to_the_function(spec):
 
 
 def _wrappers(module, base) -> set:
-    """Names of the classes of ``module`` derived from ``base``."""
+    """Names of the classes of ``module`` derived from ``base``, deprecated aliases left out."""
     return {n for n, c in vars(module).items()
-            if isinstance(c, type) and issubclass(c, base) and c is not base}
+            if isinstance(c, type) and issubclass(c, base) and c is not base
+            and "_renamed_to" not in c.__dict__}
 
 
 def test_class_sets_equal_the_registry():
     torch_classes, keras_classes = _wrappers(lt, lt._LossModule), _wrappers(lk, lk._Loss)
-    assert torch_classes == {s.class_name for s in LOSSES.values()}
-    assert keras_classes == {s.class_name for s in KERAS_SPECS}
-    assert set(lt.__all__) == torch_classes | {"compile_loss"}
+    assert torch_classes == {s.torch_name for s in LOSSES.values()}
+    assert keras_classes == {s.keras_name for s in KERAS_SPECS}
+    assert set(lt.__all__) == torch_classes | set(LOSSES) | {"compile_loss"}
     assert set(lk.__all__) == keras_classes
+
+
+def test_functional_losses_are_shared_by_lossfns_and_lossfns_torch():
+    import lossfns
+    for name in LOSSES:
+        assert getattr(lt, name) is getattr(lossfns, name) is LOSSES[name].fn
+
+
+@pytest.mark.parametrize("kind", sorted(gen.TARGETS))
+def test_every_deprecated_name_is_a_warning_subclass_of_its_new_class(kind):
+    module, base = (lt, lt._LossModule) if kind == "torch" else (lk, lk._Loss)
+    aliases = {n: c for n, c in vars(module).items() if isinstance(c, type)
+               and issubclass(c, base) and "_renamed_to" in c.__dict__}
+    assert {n: c._renamed_to for n, c in aliases.items()} == module._DEPRECATED
+    assert set(module._DEPRECATED) == set(gen.renamed(kind))
+    for old, new in module._DEPRECATED.items():
+        assert aliases[old].__bases__ == (getattr(module, new),)
+        assert old not in module.__all__ and old not in dir(module)

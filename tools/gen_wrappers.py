@@ -10,6 +10,14 @@ Each registered loss (``lossfns.losses.LOSSES``) becomes an explicit class: an
 documentation tools see the parameters; ``tests/test_wrappers.py`` fails when
 the committed classes differ from a fresh generation, so they cannot drift
 from the functions. Only the text between the two marker lines is written.
+
+Names: the torch class is ``spec.torch_name`` (``XtremeMarginLoss``), the Keras class
+``spec.keras_name`` (``XtremeMargin``, ``BinaryCrossentropy``; lossfns/losses/_registry.py
+says why). A class name of lossfns 0.1 that changed (every Keras class, and
+``BrokenLossLoss`` in torch) stays for one release as a deprecated subclass that warns
+when instantiated (and, for Keras, loads models saved under the old name). The section
+also writes the module's ``__all__`` and, for torch, the import of the functional losses
+(``lossfns.torch.focal is lossfns.focal``).
 """
 
 from __future__ import annotations
@@ -29,6 +37,11 @@ END = "# --- END GENERATED ---"
 TARGETS = {"torch": ROOT / "lossfns" / "torch.py", "keras": ROOT / "lossfns" / "keras.py"}
 WIDTH = 100
 KERAS_OWN = ("reduction", "name", "dtype")  # keras.losses.Loss's own arguments
+#: lossfns 0.1 class names that differ from the torch rule of today (the 0.1 rule doubled
+#: "Loss"). In 0.1 the Keras class had the torch name, so every Keras name changed too.
+RENAMED_0_1 = {"broken_loss": "BrokenLossLoss"}
+#: Public names of each module besides the generated classes (defined by hand, after END).
+EXTRA_PUBLIC = {"torch": ("compile_loss",), "keras": ()}
 
 
 # --- reading a loss's signature ------------------------------------------------------------
@@ -159,7 +172,7 @@ def torch_class(spec) -> str:
     args = ", ".join(p.name for p in ins)
     doc = docstring([summary(spec), "", *fill(f"Source: {spec.source}."), *fill(
         f"``torch.nn.Module`` wrapper of :func:`lossfns.{spec.name}`: "
-        f"``{spec.class_name}(**params)({args})`` equals ``{spec.name}({args}, **params)``; "
+        f"``{spec.torch_name}(**params)({args})`` equals ``{spec.name}({args}, **params)``; "
         f"``help(lossfns.{spec.name})`` gives the equation and the meaning of each parameter.")])
     init = wrap("def __init__(", ["self", "*", *(parameter(p, spec.name) for p in kws)], "):",
                 " " * 4)
@@ -167,7 +180,7 @@ def torch_class(spec) -> str:
                    " " * 4)
     call = wrap(f"return _losses.{spec.name}(", [p.name for p in ins] + ["**self.params"], ")",
                 " " * 8)
-    return "\n".join([f"class {spec.class_name}(_LossModule):", *doc, "",
+    return "\n".join([f"class {spec.torch_name}(_LossModule):", *doc, "",
                       *init, _init_doc(spec), "        super().__init__()",
                       *_params_dict([p.name for p in kws]), "",
                       *forward, _method_doc(f"``{spec.name}({args}, **self.params)``."), *call])
@@ -197,11 +210,50 @@ def keras_class(spec) -> str:
     call = wrap(f"return _losses.{spec.name}(", ["y_pred", "y_true", 'reduction="none"',
                                                   "**self.params"], ")", " " * 8)
     call_doc = _method_doc('The element-wise loss (``reduction="none"``); Keras reduces it.')
-    return "\n".join(['@keras.saving.register_keras_serializable(package="lossfns")',
-                      f"class {spec.class_name}(_Loss):", *doc, "",
+    return "\n".join([_KERAS_REGISTER, f"class {spec.keras_name}(_Loss):", *doc, "",
                       *init, _init_doc(spec), *body, "",
                       "    def call(self, y_true, y_pred):", call_doc,
                       "        y_true = _match_rank(y_true, y_pred)", *call])
+
+
+_KERAS_REGISTER = '@keras.saving.register_keras_serializable(package="lossfns")'
+
+
+def renamed(kind: str) -> dict[str, object]:
+    """{old 0.1 class name: spec} of the classes of ``lossfns.<kind>`` whose name changed."""
+    out = {}
+    for spec in losses.LOSSES.values():
+        if kind == "keras" and not spec.keras:
+            continue
+        old = RENAMED_0_1.get(spec.name, spec.torch_name)
+        new = spec.keras_name if kind == "keras" else spec.torch_name
+        if old != new:
+            out[old] = spec
+    return out
+
+
+def alias_class(kind: str, old: str, spec) -> str:
+    """The deprecated 0.1 name: a subclass of the new class that warns when instantiated."""
+    new = spec.keras_name if kind == "keras" else spec.torch_name
+    doc = docstring([f"Deprecated 0.1 name of :class:`{new}`, kept for one release.",
+                     "", *fill(f"Same parameters and results as ``{new}``; instantiating it warns "
+                               f"(``FutureWarning``): use ``lossfns.{kind}.{new}``.")])
+    head = [_KERAS_REGISTER] if kind == "keras" else []
+    return "\n".join([*head, f"class {old}({new}):", *doc, "", f'    _renamed_to = "{new}"'])
+
+
+def public_names(kind: str) -> list[str]:
+    """``__all__`` of ``lossfns.<kind>``: the classes (then, for torch, the functional losses
+    of the same names as ``lossfns``'), then the hand-written names; no deprecated alias."""
+    specs = list(losses.LOSSES.values())
+    if kind == "keras":
+        return [s.keras_name for s in specs if s.keras] + list(EXTRA_PUBLIC[kind])
+    return [s.torch_name for s in specs] + [s.name for s in specs] + list(EXTRA_PUBLIC[kind])
+
+
+def _names_block(head: str, names: list[str], tail: str) -> list[str]:
+    """``head`` + one quoted or bare name a line, e.g. an ``__all__`` list."""
+    return [head, *(f"    {n}," for n in names), tail]
 
 
 def section(kind: str) -> str:
@@ -215,7 +267,26 @@ def section(kind: str) -> str:
         classes = [keras_class(s) for s in specs if s.keras]
     else:
         classes = [torch_class(s) for s in specs]
-    text = "\n\n\n".join([BEGIN, *classes, END])
+    names = [s.keras_name if kind == "keras" else s.torch_name
+             for s in specs if kind != "keras" or s.keras]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:
+        raise ValueError(f"two losses would get the {kind} class name(s) {clash}")
+    old = renamed(kind)
+    taken = sorted(set(old) & (set(names) | {s.name for s in specs}))
+    if taken:
+        raise ValueError(f"deprecated {kind} name(s) {taken} are names of today's API")
+    head = []
+    if kind == "torch":
+        head = ["\n".join(["# The functional losses, as in lossfns (``lossfns.torch.focal is lossfns.focal``).",
+                           *_names_block("from .losses import (", sorted(s.name for s in specs), ")")])]
+    aliases = [alias_class(kind, o, spec) for o, spec in old.items()]
+    table = "\n".join([
+        "#: The lossfns 0.1 class names kept for one release: old name -> new name.",
+        *_names_block("_DEPRECATED = {", [f'"{o}": "{s.keras_name if kind == "keras" else s.torch_name}"'
+                                         for o, s in old.items()], "}")])
+    public = "\n".join(_names_block("__all__ = [", [f'"{n}"' for n in public_names(kind)], "]"))
+    text = "\n\n\n".join([BEGIN, *head, *classes, table, *aliases, public, END])
     compile(text, f"<generated {kind}>", "exec")  # a syntax error here, not at import time
     return text
 

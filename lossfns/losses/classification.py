@@ -8,6 +8,28 @@
 
 The losses of the other documents that are also binary and per-sample have
 modules of their own: :mod:`.xtreme_margin` (000) and :mod:`.polynomial` (001).
+
+Example:
+    Probabilities by default, logits with ``from_logits=True``; the same loss as a
+    torch module and as a Keras loss (Keras calls it as ``loss(y_true, y_pred)``):
+
+    >>> import numpy as np
+    >>> import lossfns
+    >>> p, t = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
+    >>> logits = np.log(p / (1 - p))
+    >>> round(float(lossfns.binary_cross_entropy(p, t)), 4)
+    0.4149
+    >>> round(float(lossfns.binary_cross_entropy(logits, t, from_logits=True)), 4)
+    0.4149
+    >>> round(float(lossfns.focal(p, t, alpha=0.25, gamma=2.0)), 4)
+    0.0848
+    >>> import torch
+    >>> from lossfns.torch import FocalLoss
+    >>> round(float(FocalLoss(from_logits=True)(torch.tensor(logits), torch.tensor(t))), 4)
+    0.0848
+    >>> from lossfns.keras import BinaryFocalCrossentropy
+    >>> round(float(BinaryFocalCrossentropy(from_logits=True)(t, logits)), 4)
+    0.0848
 """
 
 from __future__ import annotations
@@ -50,7 +72,7 @@ def _clamped_log(p, ops, complement: bool = False):
           tags=("convex",))
 def binary_cross_entropy(y_pred, y_true, *, from_logits: bool = False, eps: float | None = None,
                          reduction: str = "mean"):
-    r"""Binary cross-entropy (document 000 eq. 1; document 002).
+    r"""Binary cross-entropy of probabilities (``from_logits=True``: of logits); 000 eq. 1, 002.
 
     .. math::
 
@@ -136,7 +158,7 @@ def binary_cross_entropy(y_pred, y_true, *, from_logits: bool = False, eps: floa
           tags=("convex", "kink"))
 def hinge(y_pred, y_true, *, from_logits: bool = False, labels: str = "01",
           reduction: str = "mean"):
-    r"""Keras-style hinge on sigmoid outputs, as trained in document 000.
+    r"""Keras-style hinge on probabilities, as trained in 000 (``from_logits=True``: on logits).
 
     .. math::
 
@@ -186,7 +208,7 @@ def hinge(y_pred, y_true, *, from_logits: bool = False, labels: str = "01",
 @register("002 sec. Hinge Loss (standard margin hinge on scores)", tags=("convex", "kink"))
 def margin_hinge(y_pred, y_true, *, margin: float = 1.0, labels: str = "01",
                  reduction: str = "mean"):
-    r"""Standard (SVM) margin hinge on real-valued scores.
+    r"""Standard (SVM) margin hinge on real-valued scores (logits), not probabilities.
 
     .. math::
 
@@ -232,7 +254,7 @@ def margin_hinge(y_pred, y_true, *, margin: float = 1.0, labels: str = "01",
           tags=("focal",))
 def focal(y_pred, y_true, *, alpha: float | None = 0.25, gamma: float = 2.0,
           from_logits: bool = False, eps: float = EPS, reduction: str = "mean"):
-    r"""Binary focal loss of Lin et al. (2017), with :math:`\alpha`-balancing.
+    r"""Binary focal loss of Lin et al. (2017) on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -308,7 +330,7 @@ def focal(y_pred, y_true, *, alpha: float | None = 0.25, gamma: float = 2.0,
           class_name="WeightedBCELoss", tags=("convex",))
 def weighted_bce(y_pred, y_true, *, weights=None, from_logits: bool = False,
                  eps: float | None = None, reduction: str = "mean"):
-    r"""Class-weighted binary cross-entropy, the weighted baseline of 003 supp. Sec. 7.2.
+    r"""Class-weighted BCE on probabilities (``from_logits=True``: logits); 003 supp. Sec. 7.2.
 
     .. math::
 

@@ -5,6 +5,22 @@ Each takes its natural inputs (embeddings of shape ``(*, D)``, pair labels,
 class weights) rather than ``(y_pred, y_true)``; none is a Keras loss. Where
 the primer's formula was lost in extraction the cited paper's definition is
 implemented, as each docstring says.
+
+Example:
+    >>> import numpy as np
+    >>> import lossfns
+    >>> anchor = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> positive = np.array([[0.0, 0.5], [0.5, 0.0]])
+    >>> negative = np.array([[0.5, 1.0], [1.0, 0.5]])
+    >>> round(float(lossfns.triplet(anchor, positive, negative, margin=1.0)), 4)
+    1.0
+    >>> import torch
+    >>> from lossfns.torch import TripletLoss
+    >>> a, pos, neg = (torch.tensor(v) for v in (anchor, positive, negative))
+    >>> round(float(TripletLoss(margin=1.0)(a, pos, neg)), 4)
+    1.0
+    >>> round(float(torch.nn.TripletMarginLoss(margin=1.0)(a, pos, neg)), 4)
+    1.0
 """
 
 from __future__ import annotations
@@ -192,7 +208,7 @@ def triplet(anchor, positive, negative, *, margin: float = 1.0, squared: bool = 
 @register("002 sec. Margin Ranking Loss", keras=False, inputs=("x1", "x2", "y"),
           tags=("convex", "ranking"))
 def margin_ranking(x1, x2, y, *, margin: float = 0.0, reduction: str = "mean"):
-    r"""Margin ranking loss: rank ``x1`` above ``x2`` when :math:`y = 1`, below when :math:`y = -1`.
+    r"""Margin ranking loss on two scores: ``x1`` above ``x2`` where ``y`` is 1, below where -1.
 
     .. math::
 
@@ -235,7 +251,7 @@ def margin_ranking(x1, x2, y, *, margin: float = 0.0, reduction: str = "mean"):
           tags=("embedding",))
 def info_nce(query, positive, negatives=None, *, temperature: float = 0.1,
              normalize: bool = True, reduction: str = "mean"):
-    r"""InfoNCE: categorical cross-entropy of picking the positive among negatives.
+    r"""InfoNCE on embeddings: cross-entropy of picking the positive among negatives.
 
     .. math::
 
@@ -306,7 +322,7 @@ def info_nce(query, positive, negatives=None, *, temperature: float = 0.1,
           inputs=("anchor", "positive", "negative"), tags=("embedding",))
 def multiple_negatives_ranking(anchor, positive, negative=None, *, scale: float = 20.0,
                                reduction: str = "mean"):
-    r"""Multiple-negatives ranking loss with in-batch negatives (sentence-transformers' form).
+    r"""Multiple-negatives ranking loss on embeddings, with in-batch negatives.
 
     .. math::
 
@@ -355,7 +371,7 @@ def multiple_negatives_ranking(anchor, positive, negative=None, *, scale: float 
           tags=("embedding", "multiclass"))
 def arcface(features, weight, labels, *, s: float = 64.0, m: float = 0.5,
             reduction: str = "mean"):
-    r"""ArcFace / additive angular margin loss (Deng et al. 2018).
+    r"""ArcFace (additive angular margin) loss on features, class weights and labels.
 
     .. math::
 
@@ -422,7 +438,7 @@ def arcface(features, weight, labels, *, s: float = 64.0, m: float = 0.5,
           inputs=("embeddings",), class_name="GE2ELoss", tags=("embedding",))
 def ge2e(embeddings, *, w: float = 10.0, b: float = -5.0, normalize: bool = True,
          reduction: str = "mean"):
-    r"""Generalized end-to-end (GE2E) loss, softmax variant (Wan et al. 2018).
+    r"""Generalized end-to-end (GE2E) loss on speaker embeddings, softmax variant.
 
     .. math::
 

@@ -11,6 +11,22 @@ either a target distribution of the same shape (one-hot or soft) or integer
 class indices of shape ``(*)``. Helpers of information theory used by the
 losses (and by document 002's identity CE = KL + H): :func:`log_softmax`,
 :func:`entropy`.
+
+Example:
+    Class scores (logits) with integer labels, as ``torch.nn.CrossEntropyLoss``
+    takes them; probabilities and a target distribution by default:
+
+    >>> import numpy as np
+    >>> import lossfns
+    >>> scores, labels = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]]), np.array([0, 2])
+    >>> round(float(lossfns.categorical_cross_entropy(scores, labels, from_logits=True)), 4)
+    0.1755
+    >>> import torch
+    >>> round(float(torch.nn.CrossEntropyLoss()(torch.tensor(scores), torch.tensor(labels))), 4)
+    0.1755
+    >>> q, target = np.array([[0.7, 0.2, 0.1]]), np.array([[0.6, 0.3, 0.1]])
+    >>> round(float(lossfns.kl_divergence(q, target)), 4)
+    0.0291
 """
 
 from __future__ import annotations
@@ -149,7 +165,7 @@ def _ce_rows(logits, target_onehot, ops):
           class_name="CategoricalCrossEntropyLoss", tags=("convex", "multiclass"))
 def categorical_cross_entropy(y_pred, y_true, *, from_logits: bool = False, eps: float = EPS,
                               reduction: str = "mean"):
-    r"""Categorical cross-entropy (negative log-likelihood) over the last axis.
+    r"""Categorical cross-entropy of probabilities (last axis; ``from_logits=True``: logits).
 
     .. math::
 
@@ -197,7 +213,7 @@ def categorical_cross_entropy(y_pred, y_true, *, from_logits: bool = False, eps:
           tags=("convex", "multiclass"))
 def kl_divergence(y_pred, y_true, *, from_logits: bool = False, eps: float = EPS,
                   reduction: str = "mean"):
-    r"""Kullback-Leibler divergence :math:`D_{KL}(P\,\|\,Q)` of the prediction Q from the target P.
+    r"""KL divergence of probabilities Q from the target P (``from_logits=True``: Q as logits).
 
     .. math::
 
@@ -242,7 +258,7 @@ def kl_divergence(y_pred, y_true, *, from_logits: bool = False, eps: float = EPS
 @register("002 sec. Hinge Loss / Multiclass SVM Loss", tags=("convex", "multiclass"))
 def multiclass_hinge(y_pred, y_true, *, margin: float = 1.0, variant: str = "weston_watkins",
                      reduction: str = "mean"):
-    r"""Multiclass SVM (hinge) loss on class scores.
+    r"""Multiclass SVM (hinge) loss on class scores (logits), not probabilities.
 
     .. math::
 
@@ -306,7 +322,7 @@ def multiclass_hinge(y_pred, y_true, *, margin: float = 1.0, variant: str = "wes
 @register("002 sec. PolyLoss (Leng et al. 2022, Poly-1, eq. 3)", tags=("multiclass",))
 def poly1(y_pred, y_true, *, epsilon: float = 1.0, from_logits: bool = False, eps: float = EPS,
           reduction: str = "mean"):
-    r"""Poly-1 loss: cross-entropy plus :math:`\epsilon` times the first polynomial term.
+    r"""Poly-1 loss (Leng et al. 2022) on probabilities (``from_logits=True``: logits).
 
     .. math::
 

@@ -2,6 +2,13 @@ r"""Overlap losses: the Dice loss (document 002 sec. Dice Loss; document 003 sup
 
 The soft Jaccard loss, also an overlap, is a soft-set metric of document 003
 and lives in :mod:`lossfns.losses.softset`.
+
+Example:
+    >>> import numpy as np
+    >>> import lossfns
+    >>> p, t = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
+    >>> round(float(lossfns.dice_loss(p, t)), 4)
+    0.3333
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ __all__ = ["dice_loss"]
           class_name="DiceLoss", tags=("bounded", "batch"))
 def dice_loss(y_pred, y_true, *, from_logits: bool = False, squared: bool = False,
               smooth: float = 0.0, eps: float = 1e-7, axis=None, reduction: str = "mean"):
-    r"""Soft Dice loss (document 002 "Dice Loss"; document 003 supp. Tables 7 and 12).
+    r"""Soft Dice loss on probabilities (``from_logits=True``: logits); 002, 003 supp.
 
     .. math::
 

@@ -9,6 +9,18 @@ losses in the wrong-class probability, the sigmoid-free logit loss, the broken l
   near 0.5 (:func:`broken_l1`), with both readings of its constant.
 
 The toy model of Sec. 4 is a protocol, not a loss: :mod:`lossfns.experiments.paper001`.
+
+Example:
+    ``l24``, ``l6`` and the broken loss take probabilities; the sigmoid-free loss
+    takes the logit itself:
+
+    >>> import numpy as np
+    >>> import lossfns
+    >>> p, t = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
+    >>> [round(float(f(p, t)), 4) for f in (lossfns.l24, lossfns.l6, lossfns.broken_loss)]
+    [0.1804, 0.0156, 0.0547]
+    >>> round(float(lossfns.sigmoid_free(np.log(p / (1 - p)), t)), 4)
+    0.1768
 """
 
 from __future__ import annotations
@@ -55,7 +67,7 @@ def _class_weight(t, w1, w0):
 
 @register("001 Sec. 5 (l_24)", tags=("bounded", "focal", "asymmetric"))
 def l24(y_pred, y_true, *, c: float = 1.0, from_logits: bool = False, reduction: str = "mean"):
-    r"""Polynomial loss :math:`\ell_{24}` of document 001, Sec. 5.
+    r"""Polynomial :math:`\ell_{24}` of 001 Sec. 5 on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -97,7 +109,7 @@ def l24(y_pred, y_true, *, c: float = 1.0, from_logits: bool = False, reduction:
 
 @register("001 Sec. 5 (l_6)", tags=("bounded", "focal", "asymmetric"))
 def l6(y_pred, y_true, *, c: float = 1.0, from_logits: bool = False, reduction: str = "mean"):
-    r"""Power-six loss :math:`\ell_6` of document 001, Sec. 5.
+    r"""Power-six loss :math:`\ell_6` of 001 Sec. 5 on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -164,7 +176,7 @@ def sigmoid_free_l2(r, ops=None):
 
 @register("001 Sec. 6 (sigmoid-free loss l(r))", tags=("needs_logits", "asymmetric", "convex"))
 def sigmoid_free(y_pred, y_true, *, c: float = 1.0, labels: str = "01", reduction: str = "mean"):
-    r"""Sigmoid-free loss on the last-layer output :math:`r` (document 001, Sec. 6).
+    r"""Sigmoid-free loss on the raw last-layer score :math:`r` (a logit; 001 Sec. 6).
 
     .. math::
 
@@ -250,7 +262,7 @@ def broken_l1(y, constant="7/16", ops=None):
 @register("001 Sec. 7 (broken loss)", tags=("kink", "asymmetric"))
 def broken_loss(y_pred, y_true, *, c: float = 1.0, constant="7/16", from_logits: bool = False,
                 reduction: str = "mean"):
-    r"""The "broken" loss of document 001, Sec. 7 (derivative jump at the threshold).
+    r"""The "broken" loss of 001 Sec. 7 on probabilities (``from_logits=True``: logits).
 
     .. math::
 

@@ -6,6 +6,15 @@ on each pair's score difference by a smooth penalty (:func:`wmw_auroc_loss`).
 Memory: ``"mean"`` and ``"sum"`` visit the positives x negatives pairs in blocks of
 at most ``chunk_pairs`` pairs (never an N x N matrix); only ``reduction="none"``
 returns the full pair matrix.
+
+Example:
+    >>> import numpy as np
+    >>> import lossfns
+    >>> p, t = np.array([0.7, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
+    >>> round(float(lossfns.wmw_auroc_loss(p, t)), 4)
+    0.02
+    >>> round(float(lossfns.wmw_auroc_loss(p, t, form="sigmoid")), 4)
+    0.1378
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ WMW_FORMS = ("polynomial", "sigmoid")
 def wmw_auroc_loss(y_pred, y_true, *, form: str = "polynomial", gamma: float = 0.3, p: float = 2.0,
                    beta: float = 10.0, from_logits: bool = False, reduction: str = "mean",
                    chunk_pairs: int = 1 << 22):
-    r"""Wilcoxon-Mann-Whitney AUROC surrogate of Yan et al. (2003), the "AUROC‡" baseline of 003.
+    r"""WMW AUROC surrogate of Yan et al. (2003) on probabilities (``from_logits=True``: logits).
 
     Over all pairs of a positive :math:`x_i` and a negative :math:`x_j`
     (:math:`d_{ij} = x_i - x_j`), ``form="polynomial"`` (Yan et al.'s eq.):

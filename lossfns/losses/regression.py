@@ -2,6 +2,17 @@ r"""Regression losses of document 002: MAE (L1), MSE (L2) and Huber.
 
 In a binary-classification package these serve the primer's catalogue and
 the comparisons of its notebooks; ``y_true`` is any real target.
+
+Example:
+    >>> import numpy as np
+    >>> import lossfns
+    >>> y_pred, y_true = np.array([1.0, 2.0, 3.0]), np.array([1.5, 2.0, 1.0])
+    >>> [round(float(f(y_pred, y_true)), 4) for f in (lossfns.mae, lossfns.mse, lossfns.huber)]
+    [0.8333, 1.4167, 0.5417]
+    >>> import torch
+    >>> from lossfns.torch import MSELoss
+    >>> round(float(MSELoss()(torch.tensor(y_pred), torch.tensor(y_true))), 4)
+    1.4167
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ def _prepare_regression(y_pred, y_true):
 @register("002 sec. Mean Average Error or L1 loss", class_name="MAELoss",
           tags=("convex", "regression"))
 def mae(y_pred, y_true, *, reduction: str = "mean"):
-    r"""Mean absolute error (L1 loss).
+    r"""Mean absolute error (L1 loss) of predicted values.
 
     .. math::
 
@@ -50,7 +61,7 @@ def mae(y_pred, y_true, *, reduction: str = "mean"):
 @register("002 sec. Mean Squared Error or L2 loss", class_name="MSELoss",
           tags=("convex", "regression"))
 def mse(y_pred, y_true, *, reduction: str = "mean"):
-    r"""Mean squared error (L2 loss).
+    r"""Mean squared error (L2 loss) of predicted values.
 
     .. math::
 
@@ -76,7 +87,7 @@ def mse(y_pred, y_true, *, reduction: str = "mean"):
 @register("002 sec. Huber Loss / Smooth Mean Absolute Error", class_name="HuberLoss",
           tags=("convex", "regression"))
 def huber(y_pred, y_true, *, delta: float = 1.0, reduction: str = "mean"):
-    r"""Huber loss with threshold :math:`\delta`.
+    r"""Huber loss with threshold :math:`\delta`, of predicted values.
 
     .. math::
 

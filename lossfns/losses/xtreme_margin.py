@@ -1,5 +1,25 @@
 """Document 000: R. S. Wali, "Xtreme Margin: a tunable loss function for binary
-classification problems" (2022), and its two baselines (BCE, Keras hinge)."""
+classification problems" (2022), and its two baselines (BCE, Keras hinge).
+
+Example:
+    The loss on probabilities, then one training step of a torch model with a
+    sigmoid output:
+
+    >>> import numpy as np
+    >>> import lossfns
+    >>> p, t = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
+    >>> round(float(lossfns.xtreme_margin(p, t, lam1=2.0, lam2=2.0)), 4)
+    0.8837
+    >>> import torch
+    >>> from lossfns.torch import XtremeMarginLoss
+    >>> _ = torch.manual_seed(0)
+    >>> model = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Sigmoid())
+    >>> x, y = torch.randn(8, 2), torch.tensor([0.0, 1.0] * 4)
+    >>> loss = XtremeMarginLoss(lam1=2.0, lam2=2.0)(model(x).squeeze(1), y)
+    >>> loss.backward()
+    >>> bool(torch.isfinite(model[0].weight.grad).all())
+    True
+"""
 
 from __future__ import annotations
 
@@ -49,7 +69,7 @@ def xm_g_term(y, t, ops, lam1: float, lam2: float):
 def xtreme_margin(y_pred, y_true, *, lam1: float = 1.0, lam2: float = 1.0,
                   s_reading: str = "product", e: float = math.e, from_logits: bool = False,
                   reduction: str = "mean"):
-    r"""Xtreme Margin loss (Wali 2022, document 000, eq. 3-7).
+    r"""Xtreme Margin loss on probabilities (``from_logits=True``: logits); 000 eq. 3-7.
 
     .. math::
 

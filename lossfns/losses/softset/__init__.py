@@ -20,6 +20,24 @@ BCE in :mod:`lossfns.losses.classification`, the WMW AUROC surrogate in
 :mod:`lossfns.losses.ranking`, Dice in :mod:`lossfns.losses.overlap`; class
 weights and random oversampling in :mod:`lossfns.training.samplers`; the
 theory helpers of supp. Sec. 1 in :mod:`lossfns.experiments.paper003`.
+
+Example:
+    A batch-level loss: one soft confusion matrix over the batch, on probabilities
+    (``from_logits=True`` for logits); the torch module gives a gradient:
+
+    >>> import numpy as np
+    >>> import lossfns
+    >>> p, t = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
+    >>> round(float(lossfns.soft_f1_loss(p, t)), 4)
+    0.2889
+    >>> round(float(lossfns.soft_auroc_loss(p, t)), 4)
+    0.0686
+    >>> import torch
+    >>> from lossfns.torch import SoftF1Loss
+    >>> y = torch.tensor(p, requires_grad=True)
+    >>> SoftF1Loss()(y, torch.tensor(t)).backward()
+    >>> bool(y.grad[0] < 0)  # raising the positive's probability lowers the loss
+    True
 """
 
 from .counts import *  # noqa: F401,F403

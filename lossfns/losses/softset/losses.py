@@ -77,7 +77,7 @@ def _loss(which, y_pred, y_true, tau, approx, delta, k, lookup, from_logits, red
 def soft_accuracy_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: float = 0.1,
                        k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
                        reduction: str = "mean", class_weight=None):
-    r"""Accuracy loss over soft sets, :math:`1 - \text{Accuracy}^s` (003 "Accuracy*").
+    r"""Soft-set accuracy loss (003 "Accuracy*") on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -107,7 +107,7 @@ def soft_accuracy_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta
 def soft_f1_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: float = 0.1,
                  k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
                  reduction: str = "mean", class_weight=None):
-    r"""F1 loss over soft sets, :math:`1 - F_1^s` (003 "F1*").
+    r"""Soft-set F1 loss (003 "F1*") on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -137,7 +137,7 @@ def soft_f1_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: floa
 def soft_fbeta_loss(y_pred, y_true, *, beta: float = 1.0, tau=0.5, approx: str = "linear",
                     delta: float = 0.1, k: float = 10.0, lookup: int | None = None,
                     from_logits: bool = False, reduction: str = "mean", class_weight=None):
-    r"""F-beta loss over soft sets, :math:`1 - F_\beta^s` (003 "F2*", "F3*").
+    r"""Soft-set F-beta loss (003 "F2*", "F3*") on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -171,7 +171,7 @@ def soft_fbeta_loss(y_pred, y_true, *, beta: float = 1.0, tau=0.5, approx: str =
 def soft_balanced_accuracy_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear",
                                 delta: float = 0.1, k: float = 10.0, lookup: int | None = None,
                                 from_logits: bool = False, reduction: str = "mean"):
-    r"""Balanced-accuracy loss over soft sets (003 Sec. 4.1 lists balanced accuracy).
+    r"""Soft-set balanced-accuracy loss on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -198,7 +198,7 @@ def soft_balanced_accuracy_loss(y_pred, y_true, *, tau=0.5, approx: str = "linea
 def soft_jaccard_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: float = 0.1,
                       k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
                       reduction: str = "mean", class_weight=None):
-    r"""Jaccard (intersection-over-union) loss over soft sets.
+    r"""Soft-set Jaccard (IoU) loss on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -224,7 +224,7 @@ def soft_jaccard_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta:
 def soft_gmean_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: float = 0.1,
                     k: float = 10.0, lookup: int | None = None, from_logits: bool = False,
                     reduction: str = "mean"):
-    r"""Geometric-mean loss over soft sets.
+    r"""Soft-set geometric-mean loss on probabilities (``from_logits=True``: logits).
 
     .. math::
 
@@ -250,7 +250,7 @@ def soft_gmean_loss(y_pred, y_true, *, tau=0.5, approx: str = "linear", delta: f
 def soft_auroc_loss(y_pred, y_true, *, n_intervals: int = 10, approx: str = "linear",
                     delta: float = 0.1, k: float = 10.0, lookup: int | None = None,
                     from_logits: bool = False, reduction: str = "mean"):
-    r"""AUROC loss over soft sets, :math:`1 - \text{AUROC}^s` (003 "AUROC*").
+    r"""Soft-set AUROC loss (003 "AUROC*") on probabilities (``from_logits=True``: logits).
 
     .. math::
 
