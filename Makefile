@@ -36,6 +36,10 @@ QUICK := $(foreach n,$(NAMES),$(STAMPS)/quick/$(n).done)
 FULL := $(foreach n,$(NAMES),$(STAMPS)/full/$(n).done)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
+# One floating-point path on every x86 CPU with AVX2 (MKL's reproducibility mode, ATen's AVX2
+# kernels): committed outputs must not depend on AVX-512 (see lossfns.pipeline.run.KERNEL_ENV).
+export MKL_CBWR := AVX2
+export ATEN_CPU_CAPABILITY := avx2
 PYTEST_ARGS ?=
 # Extra `lossfns.run execute` options for every notebook, e.g. RUN_ARGS='-p device cuda'
 # (make reproduce FORCE=1 RUN_ARGS=...: the parameter must exist in every notebook).
@@ -64,7 +68,8 @@ $(INSTALLED):
 	@$(PY) -m pip install --quiet -r $(LOCK) || { echo "error: installing $(LOCK) failed; see pip's message above" >&2; exit 1; }
 	@$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || { echo "error: installing lossfns (editable) failed" >&2; exit 1; }
 	@$(PY) -m ipykernel install --prefix $(VENV) --name $(KERNEL) --display-name "Python (lossfns)" \
-	  --env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 >/dev/null
+	  --env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 --env MKL_CBWR AVX2 \
+	  --env ATEN_CPU_CAPABILITY avx2 >/dev/null
 	@echo $(ENV_HASH) > $(VENV)/.installed
 	@touch $@
 	@echo "environment ready: $(VENV) (Jupyter kernel '$(KERNEL)')"

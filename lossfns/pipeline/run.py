@@ -53,8 +53,13 @@ from .paths import NotACheckoutError, executed_notebook, failed_notebook, repo_r
 from .profiles import PROFILES, REQUIRED_PARAMETERS
 
 KERNEL = "lossfns"
+#: ``MKL_CBWR``/``ATEN_CPU_CAPABILITY``: one floating-point path on every x86 CPU with AVX2
+#: (MKL's conditional numerical reproducibility mode, ATen's AVX2 kernels), so that the committed
+#: outputs do not depend on whether the machine has AVX-512 (without them, trained numbers
+#: differ in the 3rd-4th decimal between such machines).
 KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
-              "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+              "PYTHONWARNINGS": "ignore::DeprecationWarning",
+              "MKL_CBWR": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
 #: Kernel command-line arguments. jupyter_client interrupts a kernel before shutting it down:
 #: when that SIGINT lands inside a message handler ipykernel logs "KeyboardInterrupt caught in
 #: kernel." on our stderr although nothing was running, and when a run is stopped mid-cell the
