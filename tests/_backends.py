@@ -65,7 +65,7 @@ def assert_keras_wrapper(spec, params: dict, y, t):
 
     from lossfns import keras as lk
 
-    cls = getattr(lk, spec.class_name)
+    cls = getattr(lk, spec.keras_name)
     loss = cls(**params)
     y32, t32 = np.asarray(y, np.float32), np.asarray(t, np.float32)
     T, Y = keras.ops.convert_to_tensor(t32), keras.ops.convert_to_tensor(y32)

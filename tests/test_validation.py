@@ -129,13 +129,13 @@ CASES = [
     ("torch_wrapper_unknown", lambda: lt.XtremeMarginLoss(lamda=2.0), TypeError,
      r"XtremeMarginLoss got unknown parameter\(s\) \['lamda'\]; expected some of \['e', 'from_logits', "
      r"'lam1', 'lam2', 'reduction', 's_reading'\]"),
-    ("keras_wrapper_unknown", lambda: lk.L6Loss(gamma=2.0), TypeError,
-     r"L6Loss got unknown parameter\(s\) \['gamma'\]; expected some of \['c', 'from_logits'\]"),
-    ("keras_wrapper_validates_at_construction", lambda: lk.XtremeMarginLoss(lam1=-3.0), ValueError,
+    ("keras_wrapper_unknown", lambda: lk.L6(gamma=2.0), TypeError,
+     r"L6 got unknown parameter\(s\) \['gamma'\]; expected some of \['c', 'from_logits'\]"),
+    ("keras_wrapper_validates_at_construction", lambda: lk.XtremeMargin(lam1=-3.0), ValueError,
      r"lam1 must be in \[0.0, inf\), got -3.0"),
     ("torch_wrapper_bad_labels_at_call", lambda: lt.BinaryCrossEntropyLoss()(TT(Y), TT(np.array([0., 2., 1.]))),
      ValueError, r"y_true must contain only labels \{0, 1\}, found 2"),
-    ("keras_wrapper_bad_input_at_call", lambda: lk.HingeLoss()(K(T), K(np.array([0.2, 1.5, 0.3]))),
+    ("keras_wrapper_bad_input_at_call", lambda: lk.Hinge()(K(T), K(np.array([0.2, 1.5, 0.3]))),
      ValueError, r"y_pred must lie in \[0.0, 1.0\]"),
     # --- metrics
     ("cond_acc_missing_class", lambda: conditional_accuracy(Y, np.zeros(3), cls=1), ValueError,

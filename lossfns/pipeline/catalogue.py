@@ -126,7 +126,7 @@ def render(root: Path | None = None) -> str:
     body = []
     for name, spec in LOSSES.items():
         torch_cls = f"`lossfns.torch.{spec.class_name}`" if spec.class_name in classes["torch"] else "—"
-        keras_cls = (f"`lossfns.keras.{spec.class_name}`" if spec.keras and spec.class_name in classes["keras"]
+        keras_cls = (f"`lossfns.keras.{spec.keras_name}`" if spec.keras and spec.keras_name in classes["keras"]
                      else "—")
         peer_txt = ", ".join(sorted(peers.get(name, {}))) or "—"
         head.append(f"| `{name}` | {spec.source} | {', '.join(spec.documents)} | {torch_cls} | "

@@ -6,10 +6,12 @@ Pages come from ``reports/notebooks/full/*.ipynb`` (full profile) when present,
 else from the quick-profile notebooks in ``notebooks/``; the index says which.
 The notebooks display no figure themselves (they save them through ``run.save_figure``): each
 page ends with the run's figures (copied to ``site/figures/<profile>/<notebook>/``) and its
-results tables (``*.md``), as listed by the run's manifest. For every notebook the index shows its document and section (``metadata.lossfns``),
-the profile, the wall time and commit of the run (``results/<profile>/<notebook>/manifest.json``)
-and the counts of its verdicts: published numbers and claims, from the verdict tables of
-:mod:`lossfns.pipeline.report`. ``REPLICATION.html`` is ``reports/REPLICATION.md`` rendered.
+results tables (``*.md``), as listed by the run's manifest. For every notebook the index shows
+its document and section (``metadata.lossfns``), the profile, the wall time and commit of the run
+(``results/<profile>/<notebook>/manifest.json``) and the counts of its verdicts: published numbers
+and claims, from the verdict tables of :mod:`lossfns.pipeline.report`. ``REPLICATION.html`` is
+``reports/REPLICATION.md`` rendered. The index links the API reference (``site/api/index.html``)
+only when ``make api`` has built it there; this module never builds it.
 
 The pages need no network except MathJax (from its CDN, to typeset the notebooks' formulas;
 offline the formulas stay in TeX): figures are embedded, styles inlined.
@@ -30,6 +32,7 @@ from .paths import FIGURES, executed_notebook, figures_dir, report_md, repo_root
 REPORT_PAGE = "REPLICATION.html"
 CATALOGUE_PAGE = "catalogue.html"
 INDEX_PAGE = "index.html"
+API_PAGE = "api/index.html"   # the API reference, built by `make api` (MkDocs), never by this module
 
 _NAV = (f"<nav class='lossfns-nav'><a href='{INDEX_PAGE}'>&larr; all notebooks</a> &middot; "
         f"<a href='{REPORT_PAGE}'>replication report</a></nav>")
@@ -191,11 +194,14 @@ def build(out: Path | None = None, root: Path | None = None) -> Path:
     if catalogue.exists():   # the generated loss catalogue (lossfns.pipeline.catalogue)
         with atomic_write(out / CATALOGUE_PAGE) as fh:
             fh.write(_page("lossfns: loss catalogue", _NAV + _markdown().render(catalogue.read_text())))
+    # the API reference, linked only where `make api` has built it into this site
+    api = (f"every function and class of the library: <a href='{API_PAGE}'>API reference</a> "
+           "(<code>make api</code>). " if (out / API_PAGE).is_file() else "")
     body = ("<h1>lossfns: executed notebooks</h1>"
             f"<p>Replication report (every published number and claim next to ours): "
             f"<a href='{REPORT_PAGE}'>REPLICATION</a> (<code>reports/REPLICATION.md</code>); "
             f"every loss with its formula, classes and peers: <a href='{CATALOGUE_PAGE}'>catalogue</a> "
-            "(<code>docs/catalogue.md</code>). "
+            f"(<code>docs/catalogue.md</code>){'; ' if api else '. '}{api}"
             "Profile <i>quick</i> = CI settings; <i>full</i> = the papers' protocols "
             "(<code>make reproduce</code>). Wall time and commit: the run's "
             "<code>results/&lt;profile&gt;/&lt;notebook&gt;/manifest.json</code>; verdicts: "
