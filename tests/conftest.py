@@ -11,3 +11,9 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # tests never need a GPU
 # float32 on AVX-512 only). The same pins as the notebooks' kernels (lossfns.pipeline.run).
 os.environ.setdefault("MKL_CBWR", "AVX2")
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+# torch.compile's kernels in a cache of this test session's own: a kernel that another process
+# compiled under other settings (the shared /tmp/torchinductor_<user>) is never reused.
+if "TORCHINDUCTOR_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="lossfns-inductor-")
