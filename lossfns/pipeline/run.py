@@ -37,9 +37,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import gc
 import json
-import logging
 import numbers
 import os
 import re
@@ -257,41 +255,6 @@ def _signals_held():
         raise _Signalled(pending[0])
 
 
-#: Set once a signal stopped the run: the kernel is then shut down under the feet of
-#: nbclient, whose pending cell task reports "Kernel died" and asyncio an unretrieved
-#: DeadKernelError; both are the expected echo of our own stop, not news for the user.
-_STOPPING = threading.Event()
-_ECHO_LOGGERS = ("asyncio", "traitlets", "papermill", "nbclient")
-
-
-class _StopEcho(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not _STOPPING.is_set():
-            return True
-        text = record.getMessage()
-        return not ("Kernel died" in text or "Task exception was never retrieved" in text)
-
-
-@contextlib.contextmanager
-def _quiet_stop():
-    """While a run is in flight, drop the log records that merely echo our own stop."""
-    _STOPPING.clear()
-    flt = _StopEcho()
-    loggers = [logging.getLogger(n) for n in _ECHO_LOGGERS]
-    for lg in loggers:
-        lg.addFilter(flt)
-    try:
-        yield
-    finally:
-        if _STOPPING.is_set():
-            # unretrieved task exceptions are logged when collected, possibly only at exit: the
-            # filter stays for the rest of this (stopping) process
-            gc.collect()
-        else:
-            for lg in loggers:
-                lg.removeFilter(flt)
-
-
 @contextlib.contextmanager
 def _interruptible():
     """Turn SIGTERM/SIGHUP (and SIGINT) into :class:`_Signalled` in the main thread, once:
@@ -307,7 +270,6 @@ def _interruptible():
             return
         if not fired:
             fired.append(signum)
-            _STOPPING.set()
             raise _Signalled(signum)
 
     previous = {}
@@ -404,7 +366,7 @@ def execute(notebook, profile: str = "quick", parameters: dict | None = None,
     output = Path(output).resolve() if output else output_path(notebook, profile, overridden, out_dir)
     root = out_dir or repo_root()
     output.parent.mkdir(parents=True, exist_ok=True)
-    with integrity.run_lock(root, profile, notebook.stem), _quiet_stop(), _interruptible():
+    with integrity.run_lock(root, profile, notebook.stem), _interruptible():
         for line in integrity.recover(root, profile, notebook.stem):
             print(f"{notebook.stem}: {line}", file=sys.stderr)
         stage = integrity.Stage(root, profile, notebook.stem, integrity.new_run_id()).create()
