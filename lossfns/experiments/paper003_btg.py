@@ -51,10 +51,10 @@ from lossfns.losses.softset.heaviside import heaviside_linear, heaviside_sigmoid
 
 from . import paper003_tabular as T
 
-__all__ = ["PACKAGE", "VERSION", "READING", "OURS", "OURS_RELEASED", "RELEASED_DELTA", "METRICS", "PRESETS",
-           "TABLES", "SUMMARY_COLUMNS", "BtgLoss", "load_btg", "available", "cuda_as_identity", "btg_thresholds",
+__all__ = ["PACKAGE", "VERSION", "READING", "OURS", "OURS_RELEASED", "RELEASED_DELTA", "METRICS",
+           "TABLES", "BtgLoss", "load_btg", "available", "cuda_as_identity", "btg_thresholds",
            "btg_losses", "btg_confusion", "released_confusion", "soft_auroc_interior_loss", "released_reading_losses",
-           "run_table1_btg", "run_tables", "summary_table", "beside_ours", "estimates", "reading_table",
+           "run_table1_btg", "run_tables", "beside_ours", "estimates", "reading_table",
            "compare_readings", "side_by_side", "partition_grid", "partition_summary"]
 
 PACKAGE, VERSION = "torch-btg", "0.0.1"
@@ -70,14 +70,6 @@ METRICS = {"f1": "F1*", "accuracy": "Accuracy*", "auroc": "AUROC*"}
 _SUFFIX = {READING: " (torch-btg)", OURS_RELEASED: " (ours, released readings)"}
 #: approximation -> the table it reproduces (Table 1: linear; Table 4: sigmoid, k = 10)
 TABLES = {"linear": "table1", "sigmoid": "table4"}
-#: notebook 003-5-1's torch-btg rows; trials, epochs and patience are the notebook's own (the same protocol)
-PRESETS = {
-    "003-5-1_tabular": {
-        "quick": {"datasets": ["mammography"], "approximations": ["linear"], "readings": [READING]},
-        "full": {"datasets": ["adult", "mammography"], "approximations": ["linear", "sigmoid"],
-                 "readings": [READING, OURS_RELEASED]},
-    },
-}
 _EMPTY_STACK = "non-empty TensorList"
 
 
@@ -350,19 +342,6 @@ def compare_readings(published: pd.DataFrame, ours: dict, btg: dict) -> dict:
             readings[name] = g
         out[table] = reading_table(published, readings, table)
     return out
-
-
-#: the test metrics the tables of notebook 003-5-1 show
-SUMMARY_COLUMNS = ("F1", "Accuracy", "AUROC (released code: mean balanced accuracy)", "AUROC (true)")
-
-
-def summary_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Mean and std over trials of the test metrics per dataset, reading and loss (rows of
-    :func:`run_table1_btg`), flat columns ``"<metric> mean"``, ``"<metric> std"``."""
-    keys = [k for k in ("dataset", "stand_in", "reading", "loss") if k in rows]
-    g = rows.groupby(keys, sort=False)[list(SUMMARY_COLUMNS)].agg(["mean", "std"])
-    g.columns = [f"{m} {s}" for m, s in g.columns]
-    return g.reset_index()
 
 
 def beside_ours(rows: pd.DataFrame, ours: pd.DataFrame | None) -> pd.DataFrame:
