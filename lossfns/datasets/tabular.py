@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice
 from .registry import Dataset, entry, locate, make_metadata
 
 # ----------------------------------------------------------------- 000 data
@@ -66,21 +65,17 @@ def _read_adult(file: Path) -> pd.DataFrame:
     return df
 
 
-def load_adult(path=None, *, part: str = "all", encoding: str = "onehot", allow_download=None) -> Dataset:
+def load_adult(path=None, *, part: str = "all", allow_download=None) -> Dataset:
     """UCI Adult: adult.data (32,561) + adult.test (16,281) rows, positive '>50K'.
 
     adult.test's first line ('|1x3 Cross validator') is skipped and the trailing
     '.' of its labels removed. ``fnlwgt`` is dropped (document 003 supp. 4.1.3);
-    the 5 numeric columns are kept, the 8 categoricals encoded over the union of both
-    files ('?' is a category): ``encoding="onehot"`` (default: 5 + 102 = 107 columns) or
-    ``"ordinal"`` (13 columns, the file's column order; each categorical as the index of its
-    value in the sorted list of its values: the reading of document 003's released code,
-    register A90). ``part``: "all" | "train" | "test" (metadata ``part_of_row`` gives each
-    row's file in "all").
+    the 5 numeric columns are kept, the 8 categoricals one-hot encoded over the
+    union of both files ('?' is a category). ``part``: "all" | "train" | "test"
+    (metadata ``part_of_row`` gives each row's file in "all").
     """
     if part not in ("all", "train", "test"):
         raise ValueError(f"part must be 'all', 'train' or 'test', got {part!r}")
-    check_choice("encoding", encoding, ("onehot", "ordinal"))
     f_tr, sha_tr = locate("adult", "adult.data", path=path, allow_download=allow_download)
     f_te, sha_te = locate("adult", "adult.test", path=path, allow_download=allow_download)
     tr, te = _read_adult(f_tr), _read_adult(f_te)
@@ -89,18 +84,12 @@ def load_adult(path=None, *, part: str = "all", encoding: str = "onehot", allow_
     if bad:
         raise ValueError(f"adult: unexpected labels {sorted(bad)}")
     cats = [c for c in ADULT_COLUMNS if c not in ADULT_NUMERIC + ["fnlwgt", "income"]]
-    if encoding == "onehot":
-        feats = pd.concat([df[ADULT_NUMERIC].astype(np.float64),
-                           pd.get_dummies(df[cats], prefix=cats, dtype=np.float64)], axis=1)
-    else:
-        cols = [c for c in ADULT_COLUMNS if c not in ("fnlwgt", "income")]
-        feats = pd.DataFrame({c: (df[c].astype(np.float64) if c in ADULT_NUMERIC else
-                                  pd.Categorical(df[c], categories=sorted(set(df[c]))).codes.astype(np.float64))
-                              for c in cols})
+    feats = pd.concat([df[ADULT_NUMERIC].astype(np.float64),
+                       pd.get_dummies(df[cats], prefix=cats, dtype=np.float64)], axis=1)
     part_of_row = np.array(["train"] * len(tr) + ["test"] * len(te))
     keep = np.ones(len(df), bool) if part == "all" else part_of_row == part
     meta = make_metadata("adult", source=[str(f_tr), str(f_te)], sha256=[sha_tr, sha_te],
-                         positive_class=">50K", part=part, encoding=encoding, part_of_row=part_of_row[keep],
+                         positive_class=">50K", part=part, part_of_row=part_of_row[keep],
                          feature_names=list(feats.columns))
     return Dataset(feats.to_numpy()[keep], (df["income"] == ">50K").to_numpy()[keep].astype(np.int64),
                    meta)

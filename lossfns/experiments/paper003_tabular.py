@@ -23,7 +23,7 @@ import lossfns
 from .paper003 import PAPER003_SPEC
 
 __all__ = ["PRESETS", "TABLE1_LOSSES", "TABLE4_LOSSES", "BASELINES", "run_apperf", "THRESHOLDS", "METRIC_COLUMNS", "DATASET_SLUGS", "threshold_metrics", "load",
-           "trial_tasks", "run_losses", "run_table1", "summary_table", "SUMMARY_COLUMNS", "cap_table", "not_above_claim", "all_datasets", "sigmoid_claim", "runtime_ratio",
+           "adult_ordinal", "trial_tasks", "run_losses", "run_table1", "summary_table", "SUMMARY_COLUMNS", "cap_table", "not_above_claim", "all_datasets", "sigmoid_claim", "runtime_ratio",
            "table1_estimates", "table1_claims", "timing_table", "timing_verdict_table", "per_dataset"]
 
 PRESETS = {
@@ -112,9 +112,32 @@ def load(name: str, *, stand_in_rows: int | None = None, seed: int = 0):
     if name.startswith("synthetic-"):
         return load_dataset(name, seed=seed)
     if name == "adult-ordinal":
-        from lossfns.datasets import load_adult
-        return load_adult(encoding="ordinal")
+        return adult_ordinal(load_dataset("adult"))
     return load_dataset(name)
+
+
+def adult_ordinal(ds):
+    """Adult (``ds``: :func:`lossfns.datasets.load_adult`'s one-hot set, register A88) with each
+    of its 8 categoricals as one ordinal code instead of its one-hot columns: the index of the
+    row's value among the attribute's values in sorted order (the order of the one-hot
+    columns), 13 columns in the file's order. The released code's reading (register A90)."""
+    from lossfns.datasets import Dataset
+    from lossfns.datasets.tabular import ADULT_COLUMNS, ADULT_NUMERIC
+    names = list(ds.metadata["feature_names"])
+    cols, feature_names = [], []
+    for attr in ADULT_COLUMNS:
+        if attr in ("fnlwgt", "income"):
+            continue
+        if attr in ADULT_NUMERIC:
+            cols.append(ds.X[:, names.index(attr)])
+        else:
+            idx = [i for i, n in enumerate(names) if n.startswith(attr + "_")]
+            if not idx:
+                raise ValueError(f"ds has no one-hot columns of {attr!r}: pass load_adult()'s one-hot set")
+            cols.append(np.argmax(ds.X[:, idx], axis=1).astype(np.float64))
+        feature_names.append(attr)
+    meta = {**ds.metadata, "feature_names": feature_names, "encoding": "ordinal (A90)"}
+    return Dataset(np.column_stack(cols), ds.y, meta)
 
 
 def trial_tasks(ds, trials: int, *, oversample: bool = False, scale: bool = True, seed: int = 0):

@@ -420,6 +420,67 @@ def _header(artefact_commit: str | None, include_ignored: bool) -> list[str]:
             "working tree and is printed there, not kept here.", ""]
 
 
+#: results.json entries named ``<table>_readings``: per published id, each reading's estimate and
+#: verdict (``<reading>: verdict``), written by a notebook that runs other readings of a paper
+#: (003-5-1b: the released code's); the report puts our own verdict beside them
+OURS_READING = "ours (the paper's equations)"
+
+
+def collect_readings(root: Path | None = None, include_ignored: bool = True) -> dict:
+    """``(document, table) -> DataFrame`` of every ``<table>_readings`` entry of the results
+    files (full profile preferred), with the notebook that wrote it."""
+    root = root or repo_root()
+    out = {}
+    for profile, res in _results_files(root, include_ignored):
+        data = json.loads(res.read_text())
+        for key, recs in (data.get("results") or {}).items():
+            if key.endswith("_readings") and isinstance(recs, list) and recs and "id" in recs[0]:
+                t = pd.DataFrame(recs).assign(notebook=data.get("notebook"), profile=profile)
+                doc = str(t["id"].iloc[0]).split("/")[0]
+                out[(doc, key[: -len("_readings")])] = t
+    return out
+
+
+def readings_summary(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """Per data set of a ``<table>_readings`` frame (:func:`collect_readings`) and per reading,
+    our own rows (``df``: :func:`verdicts`) included: the published numbers the reading
+    estimated and how many it reproduces, on the ids the readings estimated."""
+    verdict = df.set_index("id")["verdict"]
+    names = [c[: -len(": verdict")] for c in table.columns if c.endswith(": verdict")]
+    t = table.assign(dataset=table["id"].str.split("/").str[2],
+                     **{f"{OURS_READING}: verdict": table["id"].map(verdict).fillna("not run")})
+    rows = []
+    for ds, g in t.groupby("dataset", sort=False):
+        for name in [OURS_READING, *names]:
+            v = g[f"{name}: verdict"]
+            v = v[v != "not run"]
+            if len(v):
+                rows.append({"dataset": ds, "reading": name, "numbers": len(v),
+                             "reproduced": int((v == "reproduced").sum()),
+                             "not reproduced": int((v == "not reproduced").sum()),
+                             "inconclusive": int((v == "inconclusive").sum())})
+    return pd.DataFrame(rows)
+
+
+def _readings_lines(doc: str, readings: dict, df: pd.DataFrame) -> list[str]:
+    lines = []
+    for (d, table), t in readings.items():
+        if d != doc:
+            continue
+        summary = readings_summary(t, df)
+        lines += [f"## {doc} — {table}: which reading the published numbers match", "",
+                  f"From notebook {t['notebook'].iloc[0]} ({t['profile'].iloc[0]} profile): each reading of "
+                  f"the paper's released code trained under our protocol, judged by the same rule; "
+                  f"\"{OURS_READING}\" is the verdict of the table above on the same numbers.", ""]
+        for ds, g in summary.groupby("dataset", sort=False):
+            best = g[g["reproduced"] == g["reproduced"].max()]
+            share = ", ".join(f"{r.reading} ({r.reproduced} of {r.numbers})" for r in best.itertuples())
+            lines += [f"- **{ds}**: most reproduced by {share}." if g["reproduced"].max() else
+                      f"- **{ds}**: no reading reproduces a published number it estimated."]
+        lines += ["", summary.to_markdown(index=False), ""]
+    return lines
+
+
 def render(df: pd.DataFrame, root: Path | None = None, claims_df: pd.DataFrame | None = None,
            prov_df: pd.DataFrame | None = None, *, artefact_commit: str | None = None,
            include_ignored: bool = False) -> str:
@@ -439,6 +500,7 @@ def render(df: pd.DataFrame, root: Path | None = None, claims_df: pd.DataFrame |
         lines += [(f"**{len(bad)} notebook(s) with dirty or stale artefacts.**" if len(bad)
                    else "Every artefact is clean and current." if not len(broken)
                    else "Every artefact is clean and current, but see the sets above."), ""]
+    readings = collect_readings(root, include_ignored)
     docs = list(dict.fromkeys([*df["document"], *claims_df["document"]]))
     for doc in docs:
         dgrp = df[df["document"] == doc]
@@ -447,6 +509,7 @@ def render(df: pd.DataFrame, root: Path | None = None, claims_df: pd.DataFrame |
             if grp["reported_as"].iloc[0]:
                 lines += [f"The paper reports: {grp['reported_as'].iloc[0]}.", ""]
             lines += [_number_table(grp), ""]
+        lines += _readings_lines(doc, readings, df)
         cgrp = claims_df[claims_df["document"] == doc] if not claims_df.empty else claims_df
         if len(cgrp):
             lines += [f"## {doc} — claims", ""]
