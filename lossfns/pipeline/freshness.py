@@ -2,7 +2,12 @@
 
 A notebook's *sources* are the notebook itself and the files of every ``lossfns`` module it
 imports, transitively (found with grimp, the import graph behind import-linter), so a change
-to an unrelated module does not make its artefacts stale. An artefact is
+to an unrelated module does not make its artefacts stale. The notebook's imports are read with
+Python's own parser (every ``import`` and ``from ... import`` of every code cell, however the
+lines follow each other). The traversal stops at the pipeline's bookkeeping modules
+(:data:`BOOKKEEPING`): they read finished artefacts (staleness, the report, the site, the
+identity check, the verdict recheck, the catalogue) and never run inside a notebook's
+computation, so editing them changes no number a notebook writes. An artefact is
 
 * **clean** when its provenance says the tree was clean when it was written;
 * **current** when neither the notebook nor any of its sources changed since that commit
@@ -14,6 +19,7 @@ dependencies.
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import re
@@ -22,27 +28,39 @@ from pathlib import Path
 
 from .paths import repo_root
 
-__all__ = ["imported_modules", "notebook_sources", "artefact_status"]
+__all__ = ["BOOKKEEPING", "imported_modules", "notebook_sources", "artefact_status"]
 
-_IMPORT = re.compile(r"^\s*(?:from\s+(lossfns(?:\.\w+)*)\s+import\s+([\w\s,()*]+)|import\s+(lossfns(?:\.\w+)*))",
-                     re.MULTILINE)
+#: pipeline modules that only read finished artefacts (or decide about runs): not sources of a
+#: notebook's numbers, and the import traversal does not pass through them
+BOOKKEEPING = frozenset(f"lossfns.pipeline.{m}" for m in ("freshness", "report", "site", "identity",
+                                                          "recheck", "catalogue"))
+#: IPython line magics and shell escapes are not Python: dropped before parsing a cell
+_MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 
 
 def imported_modules(notebook: Path) -> set[str]:
-    """The ``lossfns`` modules a notebook's code cells import (``from lossfns.x import y``
-    counts ``lossfns.x`` and, when it exists, ``lossfns.x.y``)."""
+    """The ``lossfns`` modules a notebook's code cells import, read with :mod:`ast`
+    (``from lossfns.x import y`` counts ``lossfns.x`` and ``lossfns.x.y``, which
+    :func:`notebook_sources` keeps when it is a module). A cell that does not parse is an
+    error naming the notebook and the cell: its imports cannot be known."""
     nb = json.loads(Path(notebook).read_text())
-    code = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", [])
-                     if c.get("cell_type") == "code")
     mods = set()
-    for m in _IMPORT.finditer(code):
-        if m.group(3):
-            mods.add(m.group(3))
+    for i, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
             continue
-        mods.add(m.group(1))
-        for name in re.split(r"[\s,()]+", m.group(2)):
-            if name and name != "*":
-                mods.add(f"{m.group(1)}.{name}")
+        src = _MAGIC.sub("", "".join(cell.get("source", "")))
+        try:
+            tree = ast.parse(src)
+        except SyntaxError as exc:
+            raise ValueError(f"{notebook}: code cell {i} does not parse ({exc.msg}, line {exc.lineno}): "
+                             f"its imports cannot be read") from exc
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                mods |= {a.name for a in node.names if a.name.split(".")[0] == "lossfns"}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                    and node.module.split(".")[0] == "lossfns":
+                mods.add(node.module)
+                mods |= {f"{node.module}.{a.name}" for a in node.names if a.name != "*"}
     return mods
 
 
@@ -66,10 +84,13 @@ def notebook_sources(notebook: Path, root: Path | None = None) -> list[Path]:
     root = root or repo_root()
     graph = _graph(str(root))
     known = set(graph.modules)
-    start = {m for m in imported_modules(notebook) if m in known}
-    mods = set(start)
-    for m in start:
-        mods |= graph.find_upstream_modules(m)
+    todo = [m for m in imported_modules(notebook) if m in known and m not in BOOKKEEPING]
+    mods = set(todo)
+    while todo:   # the modules they import, transitively, not through the bookkeeping ones
+        for dep in graph.find_modules_directly_imported_by(todo.pop()):
+            if dep not in mods and dep not in BOOKKEEPING:
+                mods.add(dep)
+                todo.append(dep)
     for m in list(mods):  # importing a.b.c runs a/__init__ and a/b/__init__
         parts = m.split(".")
         mods |= {".".join(parts[:i]) for i in range(1, len(parts))}
