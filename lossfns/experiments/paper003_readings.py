@@ -34,7 +34,8 @@ import lossfns
 from . import paper003_btg as B
 from . import paper003_tabular as T
 
-__all__ = ["READINGS", "PRESETS", "reading_losses", "run_readings", "readings_table", "matches_summary"]
+__all__ = ["READINGS", "PRESETS", "reading_losses", "run_readings", "readings_table", "reading_estimates",
+           "matches_summary"]
 
 #: reading -> (one-line description, register entry)
 READINGS = {
@@ -124,6 +125,20 @@ def readings_table(published: pd.DataFrame, rows: pd.DataFrame, table: str = "ta
     estimated: the published mean and sd, each reading's mean and verdict, and the readings that
     reproduce it (:func:`paper003_btg.reading_table`)."""
     return B.reading_table(published, {r: g for r, g in rows.groupby("reading", sort=False)}, table)
+
+
+def reading_estimates(rows: pd.DataFrame, table: str = "table1") -> pd.DataFrame:
+    """One record per reading of ``rows`` (:func:`run_readings`) and published id of ``table`` it
+    estimated: ``id``, ``reading``, ``ours`` (mean over trials) with its 95% t-interval ``lo``,
+    ``hi``, standard error ``se`` and trial count ``n``. The report's causes name a record of
+    this table as the alternative result behind a ``reading`` cause (data/causes.csv column
+    ``alternative``: ``003-5-1b_readings:table1_reading_estimates?id={id}&reading=...``)."""
+    out = []
+    for reading, g in rows.groupby("reading", sort=False):
+        for key, est in B.estimates(g, table).items():
+            out.append({"id": key, "reading": reading, "ours": est.value, "lo": est.lo, "hi": est.hi,
+                        "se": est.se, "n": est.n})
+    return pd.DataFrame(out)
 
 
 def matches_summary(table: pd.DataFrame) -> pd.DataFrame:
