@@ -342,3 +342,31 @@ def test_verdicts_csv_beside_the_report(tmp_path):
     assert (a["verdict"], a["published"], a["ours"], a["margin"], a["counted"]) == \
         ("reproduced", "0.8", "0.81", "0.04", "true")
     assert report.verdicts_csv(tmp_path / "R.md") == tmp_path / "verdicts.csv"
+
+
+def test_readings_section_puts_our_verdict_beside_each_reading(tmp_path):
+    """The report says per table and data set which reading reproduces most published numbers:
+    the ``<table>_readings`` records of a notebook (003-5-1b), our own verdicts beside them."""
+    recs = [{"id": "003/table1/adult/f1_soft/f1", "published": 0.63, "published sd": 0.02,
+             "ordinal": 0.63, "ordinal: verdict": "reproduced", "btg": 0.5, "btg: verdict": "not reproduced",
+             "matches": "ordinal"},
+            {"id": "003/table1/adult/f1_soft/accuracy", "published": 0.78, "published sd": 0.04,
+             "ordinal": 0.78, "ordinal: verdict": "reproduced", "btg": None, "btg: verdict": "not run",
+             "matches": "ordinal"},
+            {"id": "003/table1/mammography/f1_soft/f1", "published": 0.63, "published sd": 0.04,
+             "ordinal": None, "ordinal: verdict": "not run", "btg": 0.2, "btg: verdict": "inconclusive",
+             "matches": "neither"}]
+    _write_run(tmp_path, "003-5-1b_readings", {"table1_readings": recs, "results": []})
+    readings = report.collect_readings(tmp_path)
+    assert list(readings) == [("003", "table1")]
+    df = pd.DataFrame([{"id": "003/table1/adult/f1_soft/f1", "verdict": "not reproduced"},
+                       {"id": "003/table1/adult/f1_soft/accuracy", "verdict": "reproduced"},
+                       {"id": "003/table1/mammography/f1_soft/f1", "verdict": "reproduced"}])
+    s = report.readings_summary(readings[("003", "table1")], df).set_index(["dataset", "reading"])
+    assert s.loc[("adult", report.OURS_READING)].tolist() == [2, 1, 1, 0]
+    assert s.loc[("adult", "ordinal")].tolist() == [2, 2, 0, 0]
+    assert s.loc[("adult", "btg")].tolist() == [1, 0, 1, 0]
+    assert ("mammography", "ordinal") not in s.index          # not run there: not counted
+    lines = "\n".join(report._readings_lines("003", readings, df))
+    assert "**adult**: most reproduced by ordinal (2 of 2)" in lines
+    assert "**mammography**: most reproduced by ours (the paper's equations) (1 of 1)" in lines

@@ -80,7 +80,8 @@ def f1_claim(rows: pd.DataFrame, check: pd.DataFrame) -> dict:
     threshold-averaged test F1 of F1* minus F1† (:func:`lossfns.verdicts.paired_claim`), on the
     trials where both models trained; *not comparable* when fewer than 2 such trials remain."""
     from lossfns.verdicts import paired_claim
-    ok = check.pivot(index="trial", columns="loss", values="trained")
+    # a trial that one of the losses did not run counts as not trained (pivot gives NaN there)
+    ok = check.pivot(index="trial", columns="loss", values="trained").fillna(False).astype(bool)
     keep = ok.index[ok.all(axis=1)]
     w = rows.pivot(index="trial", columns="loss", values="F1").loc[keep]
     if len(w) < 2:
