@@ -1,4 +1,5 @@
-"""``python -m lossfns.run`` runs :mod:`lossfns.pipeline.run`; importing ``lossfns.run`` still works (deprecated)."""
+"""``python -m lossfns.run`` runs :mod:`lossfns.pipeline.run` (``reproduce``:
+:mod:`lossfns.pipeline.cluster`); importing ``lossfns.run`` still works (deprecated)."""
 from ._deprecation import moved_module
 
 __getattr__ = moved_module(__name__, "lossfns.pipeline.run")
@@ -24,5 +25,9 @@ def _drop_dead_kernel_echo() -> None:
 
 
 if __name__ == "__main__":
+    import sys
     _drop_dead_kernel_echo()
+    if sys.argv[1:2] == ["reproduce"]:  # python -m lossfns.run reproduce [--scheduler ADDR] ...
+        from .pipeline.cluster import main as reproduce_main
+        raise SystemExit(reproduce_main(sys.argv[2:]))
     raise SystemExit(__getattr__("main")())

@@ -90,3 +90,67 @@ def test_torch_losses_on_cuda_match_cpu(cls, params):
     loss_gpu.backward()
     np.testing.assert_allclose(loss_gpu.item(), loss_cpu.item(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(p_gpu.grad.cpu().numpy(), p_cpu.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# --- the training paths of the full profile (early stopping, pooled losses, probes, CNNs) -----
+
+def _val_tasks(n_models: int = 3, seed: int = 1) -> list[Task]:
+    rng = np.random.default_rng(seed)
+    tasks = []
+    for m in range(n_models):
+        n = 40 + 5 * m
+        X = rng.normal(size=(n, 5))
+        y = (X[:, 0] - 0.4 * X[:, 2] + 0.3 * rng.normal(size=n) > 0).astype(float)
+        Xv = rng.normal(size=(15, 5))
+        yv = (Xv[:, 0] - 0.4 * Xv[:, 2] > 0).astype(float)
+        tasks.append(Task(X, y, Xv, yv, Xv, yv))
+    return tasks
+
+
+def _assert_same_run(cpu, gpu, atol):
+    np.testing.assert_array_equal(gpu.best_epoch, cpu.best_epoch)
+    np.testing.assert_array_equal(gpu.stopped_epoch, cpu.stopped_epoch)
+    for key in cpu.history:
+        np.testing.assert_allclose(gpu.history[key], cpu.history[key], atol=atol, rtol=0, err_msg=key)
+    for a, b in zip(gpu.eval_proba, cpu.eval_proba):
+        np.testing.assert_allclose(a, b, atol=atol, rtol=0)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "pooled"])
+def test_early_stopping_and_pooled_losses_on_cuda_match_cpu(reduction):
+    """The tabular protocols (003-5-1, 003-5-3, 000-8): patience windows with the best weights
+    restored, per-sample and pooled (soft-set) losses, probes."""
+    from lossfns.training.batched import pooled
+    loss = pooled(lt.SoftF1Loss()) if reduction == "pooled" else _xm
+    kw = dict(epochs=6, batch_size=16, optimizer="adam", seed=5, dtype=torch.float64,
+              patience=2, quiet=True, probes=True,
+              loss_reduction="batch" if reduction == "pooled" else "mean")
+    cpu = train_batched(SPEC, _val_tasks(), loss, device="cpu", **kw)
+    gpu = train_batched(SPEC, _val_tasks(), loss, device="cuda", **kw)
+    _assert_same_run(cpu, gpu, 1e-9)
+
+
+@pytest.mark.parametrize("arch", ["small_cnn", "tiny_darknet"])
+def test_cnn_training_and_prediction_on_cuda_match_cpu(arch):
+    """The image protocols (001-6 small CNN on Fashion-MNIST, 003-5-2 Tiny Darknet on CIFAR-10):
+    ragged tasks, batch norm, early stopping, then predict_cnn with the trained parameters."""
+    from lossfns.training.cnn import SMALL_CNN, TINY_DARKNET, predict_cnn, train_cnn
+    spec, shape = {"small_cnn": (SMALL_CNN, (28, 28)), "tiny_darknet": (TINY_DARKNET, (3, 32, 32))}[arch]
+    rng = np.random.default_rng(2)
+    tasks = []
+    for n in (12, 9):
+        X, Xv = rng.normal(size=(n,) + shape), rng.normal(size=(6,) + shape)
+        tasks.append(Task(X, (X.reshape(n, -1)[:, 0] > 0).astype(int), Xv,
+                          (Xv.reshape(6, -1)[:, 0] > 0).astype(int), Xv,
+                          (Xv.reshape(6, -1)[:, 0] > 0).astype(int)))
+
+    def bce(p, t):
+        return torch.nn.functional.binary_cross_entropy(p.clamp(1e-7, 1 - 1e-7), t, reduction="none")
+
+    kw = dict(epochs=2, batch_size=4, dtype=torch.float64, seed=1, patience=1, quiet=True)
+    cpu, gpu = (train_cnn(spec, tasks, bce, device=d, **kw) for d in ("cpu", "cuda"))
+    _assert_same_run(cpu, gpu, 1e-8)
+    X = rng.normal(size=(5,) + shape)
+    on_cpu = predict_cnn(spec, cpu.params, X)
+    on_gpu = predict_cnn(spec, [p.to("cuda") for p in gpu.params], X)
+    np.testing.assert_allclose(on_gpu, on_cpu, atol=1e-8, rtol=0)
