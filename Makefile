@@ -133,11 +133,16 @@ data: $(INSTALLED)
 	@$(PY) -m lossfns.datasets.debian fashion-mnist \
 	  || echo "note: Fashion-MNIST not fetched (see the message above); notebook 001-6's full profile needs it" >&2
 
+# SCHEDULER=tcp://HOST:8786: the stale notebooks run as tasks on that Dask cluster (every worker
+# must be at this commit with this lock: docs/cluster.md); their artefacts are swapped in here,
+# stamped, and _full then only writes the report. A failed notebook stops make after the others
+# finished (with its traceback); the next `make reproduce` runs it again.
+SCHEDULER ?=
 reproduce: $(INSTALLED) data
 	@git diff --quiet HEAD -- . ':(exclude)results' ':(exclude)figures' ':(exclude)reports' 2>/dev/null \
 	  || echo "warning: uncommitted changes: the artefacts will carry dirty provenance (commit first for publishable results)" >&2
 	@$(if $(FORCE),rm -f $(STAMPS)/full/*.done && echo "FORCE: re-running every notebook",:)
-	@$(PY) -m lossfns.run stale --profile full
+	@$(if $(SCHEDULER),$(PY) -m lossfns.run reproduce --profile full --scheduler '$(SCHEDULER)' $(RUN_ARGS),$(PY) -m lossfns.run stale --profile full)
 	@$(MAKE) --no-print-directory _full
 _full: $(FULL)
 	@echo "full profile up to date: $(words $(FULL)) notebook(s); artefacts in figures/full and results/full"
@@ -147,7 +152,7 @@ _full: $(FULL)
 
 # Static HTML pages of the executed notebooks, with an index (site/index.html), and the API reference.
 site: $(INSTALLED) api
-	$(PY) -m lossfns.site
+	NO_MKDOCS_2_WARNING=1 $(PY) -m lossfns.site
 
 # The API reference, generated from the docstrings by MkDocs + mkdocstrings (mkdocs.yml; strict:
 # a broken reference fails the build; offline: MathJax comes from the lock): site/api/index.html.

@@ -1,20 +1,24 @@
-"""The HTML site (``python -m lossfns.site``) in a real browser: headless Chromium via Playwright.
+"""The site (``python -m lossfns.site``, MkDocs) in a real browser: headless Chromium via Playwright.
 
-Builds the site, serves it on loopback and opens every page: each must load (HTTP 200) without
-a console or page error, every ``<img>`` must have decoded (naturalWidth > 0) and every internal
-link must resolve (HTTP 200, and an in-page anchor must name an element). A screenshot of the
-index is kept as ``build/site-index.png``.
+Builds the whole site (notebooks, report, verdicts, register, API reference), serves it on
+loopback and opens every page: each must load (HTTP 200) without a console or page error and
+without any request leaving the machine, every ``<img>`` must have decoded (naturalWidth > 0)
+and every internal link must resolve (HTTP 200, and its anchor must name an element of the
+target page). Then a reader's path: the verdict table filtered to the not-reproduced numbers of
+003's Table 5, one click to the figure that produced them; and the search box finds a claim by
+a word of its text. Screenshots of the index, the report and one notebook page are kept as
+``build/site-index.png``, ``build/site-report.png`` and ``build/site-notebook.png``.
 
 Needs Chromium at ``/usr/bin/chromium`` (Debian: ``apt-get install chromium``; ``make browser``,
 which .ci/run calls, installs it where it can) or at ``$LOSSFNS_CHROMIUM``; Playwright never
-downloads a browser here.
-External requests (only MathJax's CDN, which typesets the notebooks' formulas) are answered with
-an empty script, so the check does not depend on the network and the CDN.
+downloads a browser here. Any request to another host is answered with an empty response and
+fails the test.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import threading
@@ -29,11 +33,15 @@ CHROMIUM = Path(os.environ.get("LOSSFNS_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage"]
-ALLOWED_EXTERNAL_HOSTS = {"cdnjs.cloudflare.com"}  # MathJax (nbconvert's lab template)
+ALLOWED_EXTERNAL_HOSTS: set = set()  # MathJax, styles and scripts: all served by the site
 SCREENSHOT = ROOT / "build" / "site-index.png"
+SCREENSHOTS = {"index.html": SCREENSHOT, "REPLICATION.html": ROOT / "build" / "site-report.png",
+               "003-s6_batch_size.html": ROOT / "build" / "site-notebook.png"}
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.skipif(importlib.util.find_spec("mkdocs_jupyter") is None,
+                       reason="the site needs the lock's mkdocs-jupyter"),
     pytest.mark.skipif(not CHROMIUM.exists(),
                        reason=f"no Chromium at {CHROMIUM}: apt-get install chromium "
                               "(or set LOSSFNS_CHROMIUM) to check the site in a browser"),
@@ -103,6 +111,7 @@ def _crawl(context, base: str):
         images = page.evaluate("""() => Array.from(document.images).map(
             i => ({src: i.currentSrc.slice(0, 60), width: i.naturalWidth, complete: i.complete}))""")
         links = page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        ids = page.evaluate("() => Array.from(document.querySelectorAll('[id]')).map(e => e.id)")
         missing_anchors = page.evaluate("""(links) => links.filter(h => {
             const u = new URL(h);
             if (!u.hash || u.origin + u.pathname !== location.origin + location.pathname) return false;
@@ -110,16 +119,18 @@ def _crawl(context, base: str):
             const id = u.hash.slice(1);
             return !(document.getElementById(id) || document.getElementById(decodeURIComponent(id)));
         })""", links)
-        if url.endswith("/index.html"):
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        shot = SCREENSHOTS.get(url[len(base):])
+        if shot:
+            page.screenshot(path=str(shot), full_page=shot == SCREENSHOT)
         pages[url] = {"status": response.status if response else None, "errors": errors,
                       "images": images, "links": links, "missing_anchors": missing_anchors,
+                      "ids": set(ids),
                       "text": page.inner_text("body")}
         page.close()
         for link in links:
             target = urldefrag(link).url
-            if target.startswith(base) and target not in seen:
-                todo.append(target)
+            if target.startswith(base) and target.endswith(".html") and target not in seen:
+                todo.append(target)  # not the notebooks' .ipynb downloads
     context.unroute("**/*")
     return pages, external
 
@@ -129,10 +140,13 @@ def test_every_page_loads_with_images_links_and_no_console_error(site, browser_c
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     pages, external = _crawl(browser_context, base)
 
-    expected = {base + "index.html", base + "REPLICATION.html"} | {
+    expected = {base + p for p in ("index.html", "REPLICATION.html", "verdicts.html",
+                                    "ambiguities.html", "api/index.html")} | {
         base + f"{p.stem}.html" for p in (ROOT / "notebooks").glob("[!.]*.ipynb")}
     assert expected <= set(pages), f"pages not reachable from the index: {sorted(expected - set(pages))}"
-    assert {base + p.name for p in out.glob("*.html")} == set(pages), "a built page is not linked"
+    built = {base + p.relative_to(out).as_posix() for p in out.rglob("*.html") if p.name != "404.html"}
+    assert built == set(pages), f"built pages not linked: {sorted(built - set(pages))}"
+    checked = set()
     for url, found in pages.items():
         assert found["status"] == 200, f"{url}: HTTP {found['status']}"
         assert not found["errors"], f"{url}: console errors {found['errors']}"
@@ -140,22 +154,27 @@ def test_every_page_loads_with_images_links_and_no_console_error(site, browser_c
         assert not bad, f"{url}: images that did not decode: {bad}"
         assert not found["missing_anchors"], f"{url}: anchors without a target {found['missing_anchors']}"
         for link in found["links"]:
-            target = urldefrag(link).url
-            if target.startswith(base):
+            target, anchor = urldefrag(link)
+            if not target.startswith(base):
+                continue
+            if target in pages:  # every anchor on another page, e.g. a verdict's evidence
+                assert not anchor or anchor in pages[target]["ids"], f"{url}: no anchor for {link}"
+            elif target not in checked:
+                checked.add(target)
                 status = browser_context.request.get(target).status
                 assert status == 200, f"{url}: link {link} answers HTTP {status}"
-    notebook_pages = [u for u in pages if u.rsplit("/", 1)[1].startswith("0")]
+    notebook_pages = [u for u in pages if u[len(base):].startswith("0")]
     assert all(pages[u]["images"] for u in notebook_pages), "a notebook page without any figure"
     hosts = {urlparse(u).hostname for u in external}
     assert hosts <= ALLOWED_EXTERNAL_HOSTS, f"unexpected external requests: {sorted(set(external))}"
-    assert SCREENSHOT.stat().st_size > 10_000
+    assert all(shot.stat().st_size > 10_000 for shot in SCREENSHOTS.values())
 
 
 def test_index_shows_provenance_and_verdicts(site, browser_context):
     base, out = site
     page = browser_context.new_page()
     page.goto(base + "index.html")
-    rows = page.evaluate("""() => Array.from(document.querySelectorAll('tr')).slice(1).map(
+    rows = page.evaluate("""() => Array.from(document.querySelectorAll('article table tr')).slice(1).map(
         tr => Array.from(tr.cells).map(td => td.innerText.trim()))""")
     page.close()
     header = ["doc", "section", "notebook", "profile", "wall time", "published numbers", "claims", "commit"]
@@ -180,4 +199,45 @@ def test_index_shows_provenance_and_verdicts(site, browser_context):
             for verdict, n in counts.items():
                 assert f"{n} {verdict}" in by_name[name]["claims"], (name, verdict)
     report = (out / "REPLICATION.html").read_text()
-    assert "<table>" in report and "<h1>Replication report</h1>" in report
+    assert "<table>" in report and '<h2 id="000-table-1">' in report  # stable section anchors
+
+
+def test_from_a_not_reproduced_number_of_table_5_to_its_figure(site, browser_context):
+    base, _ = site
+    page = browser_context.new_page()
+    page.goto(base + "verdicts.html?document=003&table=Table%205&verdict=not%20reproduced")
+    total = page.locator("#verdict-table tbody tr").count()
+    visible = page.locator("#verdict-table tbody tr:not([hidden])")
+    shown = visible.count()
+    assert 0 < shown < total
+    for i in range(shown):
+        row = visible.nth(i)
+        assert row.get_attribute("data-table") == "Table 5"
+        assert row.get_attribute("data-verdict") == "not reproduced"
+    page.select_option("select[data-filter='verdict']", "*")  # the filter narrows, "all" widens
+    assert visible.count() > shown
+    page.select_option("select[data-filter='verdict']", "not reproduced")
+    link = visible.first.locator("a[href*='003-s6_batch_size.html#']")
+    anchor = link.get_attribute("href").split("#", 1)[1]
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.url.startswith(base + "003-s6_batch_size.html")
+    target = page.locator(f"[id='{anchor}']")
+    assert target.count() == 1 and target.locator("img").count() == 1  # the figure itself
+    page.wait_for_function("() => document.querySelector('.jp-RenderedMarkdown mjx-container')",
+                           timeout=20_000)  # the notebook's TeX, typeset by the site's MathJax
+    page.close()
+
+
+def test_search_finds_a_claim_by_a_word(site, browser_context):
+    base, _ = site
+    page = browser_context.new_page()
+    page.goto(base + "index.html")
+    page.locator("input.md-search__input").click()
+    # a word of a claim (Prop. 4.1 i): "a1 is the maximal point of G")
+    page.locator("input.md-search__input").fill("maximal")
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=20_000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("verdicts.html" in h or "REPLICATION.html" in h for h in hrefs), hrefs
+    page.close()

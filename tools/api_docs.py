@@ -1,4 +1,5 @@
-"""Build helpers of the API reference (``mkdocs.yml``; ``make api`` writes ``site/api/``).
+"""Build helpers of the API reference (``mkdocs.yml``; ``make api`` writes ``site/api/``), also
+the hooks of the replication site (``python -m lossfns.site`` extends ``mkdocs.yml``).
 
 Two pieces, both named in ``mkdocs.yml``:
 

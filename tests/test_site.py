@@ -1,0 +1,179 @@
+"""The replication site (``python -m lossfns.site``, :mod:`lossfns.pipeline.site`), built offline
+from a tiny checkout: one notebook, its run's figure and table, three verdicts, a register entry.
+
+The browser checks of the real site are in ``tests/test_site_browser.py``."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+
+pytest.importorskip("mkdocs_jupyter", reason="the site needs the lock's mkdocs-jupyter")
+from bs4 import BeautifulSoup  # noqa: E402
+
+from lossfns.pipeline import site  # noqa: E402
+
+NB = "000-99_fixture"
+# a 1x1 PNG
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+HEADER = ("kind,id,document,table,row,column,statistic,published,published_sd,published_n,decimals,ours,"
+          "ours_lo,ours_hi,difference,difference_lo,difference_hi,margin,z,verdict,cause,register,evidence,"
+          "same_run_as,counted,profile,notebook")
+ROWS = [
+    f"number,000/table5/bce/recall,000,Table 5,Binary Cross-Entropy,recall,single,0.6667,,1,4,0.9744,"
+    f"0.9434,1.005,0.3077,0.2767,0.3388,0.04,,not reproduced,reading,A7,the recalls are multiples of 1/90,,"
+    f"true,quick,{NB}",
+    f"number,000/table5/hinge/recall,000,Table 5,Hinge,recall,single,0.6,,1,4,0.61,0.58,0.64,0.01,-0.02,"
+    f"0.04,0.04,,reproduced,,,,,true,quick,{NB}",
+    f"claim,000/s4c/range,000,Sec. 4C,The range of L is (0 e],,,,,,,,,,,,,,,supported,,,exact: max e,,true,"
+    f"quick,{NB}",
+]
+
+
+def _notebook() -> dict:
+    return {"nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+                         "lossfns": {"document": "000", "section": "99"}},
+            "cells": [
+                {"cell_type": "markdown", "id": "a", "metadata": {},
+                 "source": "# 000 §99 — A fixture\n\nThe loss $L = e$ at $|y - t| = 1$."},
+                {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 1,
+                 "source": "print('hello')",
+                 "outputs": [{"output_type": "stream", "name": "stdout", "text": "hello\n"}]}]}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("checkout")
+    (root / "notebooks").mkdir()
+    (root / "notebooks" / f"{NB}.ipynb").write_text(json.dumps(_notebook()))
+    res, fig = root / "results" / "quick" / NB, root / "figures" / "quick" / NB
+    res.mkdir(parents=True)
+    fig.mkdir(parents=True)
+    (fig / "table5_curves.png").write_bytes(PNG)
+    (fig / "table5_curves.png.provenance.json").write_text(json.dumps(
+        {"notebook": NB, "profile": "quick", "seed": 0, "device": "cpu", "git_commit": "0123456789abcdef"}))
+    (res / "table5_ours.md").write_text(
+        "Table 5 (ours): mean and std over trials\n\n"
+        "| ('loss', '') | ('F1', 'mean') | ('F1', 'std') |\n|---|---|---|\n| bce | 0.9 | 0.01 |\n")
+    (res / "manifest.json").write_text(json.dumps(
+        {"artefacts": [f"figures/quick/{NB}/table5_curves.png", f"results/quick/{NB}/table5_ours.md"],
+         "git_commit": "0123456789abcdef", "wall_time_s": 75.0}))
+    (root / "reports").mkdir()
+    (root / "reports" / "verdicts.csv").write_text("\n".join([HEADER, *ROWS]) + "\n")
+    (root / "reports" / "REPLICATION.md").write_text(
+        "# Replication report\n\n## 000 — Table 5\n\nThe recalls of Table 5.\n")
+    (root / "docs").mkdir()
+    (root / "docs" / "ambiguities.md").write_text(
+        "# Ambiguity register\n\n| # | doc | where |\n|---|---|---|\n| A7 | 000 | the positive class |\n")
+    out = tmp_path_factory.mktemp("site") / "site"
+    index = site.build(out, root, api=False)
+    assert index == out / "index.html"
+    return out
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(), "html.parser")
+
+
+def test_pure_helpers():
+    assert site.slug("000/table1/bce/mean_min") == "000-table1-bce-mean_min"
+    assert site.slug("003/t5/F1 (b=0.5)") == "003-t5-f1-b-0.5"
+    assert site.flat_headers("| ('F1', 'mean') | ('loss', '') |") == "| F1 mean | loss |"
+    artefacts = {NB: ["fig-table5_curves", "tab-table50_x", "tab-table5_ours"]}
+    row = {"table": "Table 5", "notebook": NB, "anchor": "x"}
+    assert site.evidence_anchor(row, artefacts) == "fig-table5_curves"
+    assert site.evidence_anchor({**row, "table": "Table 50"}, artefacts) == "tab-table50_x"
+    assert site.evidence_anchor({**row, "table": "Sec. 4C"}, artefacts) == "v-x"
+    twice = '<h2 id="a">A<a href="#a">¶</a></h2><h2 id="a">A<a href="#a">¶</a></h2>'
+    assert site.unique_heading_ids(twice) == (
+        '<h2 id="a">A<a href="#a">¶</a></h2><h2 id="a_1">A<a href="#a_1">¶</a></h2>')
+    loader = '<script type="module">\n import("https://cdn.example/mermaid.esm.min.mjs")\n</script>'
+    assert site._offline(f"<p>x</p>{loader}") == "<p>x</p>"
+    kept = f'<div class="jp-Mermaid"><pre class="mermaid">graph</pre></div>{loader}'
+    assert site._offline(kept) == kept
+
+
+@pytest.mark.slow  # builds a site (MkDocs): about 20 s
+def test_pages_of_the_site(built):
+    for page in ("index.html", f"{NB}.html", "verdicts.html", "REPLICATION.html", "ambiguities.html",
+                 "search/search_index.json", "assets/mathjax/tex-chtml-full.js",
+                 "javascripts/verdicts.js", f"figures/quick/{NB}/table5_curves.png"):
+        assert (built / page).is_file(), page
+    index = (built / "index.html").read_text()
+    assert f'href="{NB}.html"' in index and "A fixture" in index and "1 min 15 s" in index
+    assert "0123456789" in index and "1 not reproduced" in (built / f"{NB}.html").read_text()
+    assert not (built / "api").exists()
+
+
+@pytest.mark.slow  # builds a site (MkDocs): about 20 s
+def test_verdict_page_has_one_anchored_row_per_verdict(built):
+    soup = _soup(built / "verdicts.html")
+    rows = soup.select("#verdict-table tbody tr")
+    assert [r["id"] for r in rows] == ["000-table5-bce-recall", "000-table5-hinge-recall", "000-s4c-range"]
+    assert [r["data-verdict"] for r in rows] == ["not reproduced", "reproduced", "supported"]
+    assert {s["data-filter"] for s in soup.select("select[data-filter]")} == {
+        "document", "table", "verdict", "cause"}
+    links = [a["href"] for a in rows[0].select("a")]
+    assert f"{NB}.html#fig-table5_curves" in links and "ambiguities.html#A7" in links
+    assert f"{NB}.html#v-000-s4c-range" in [a["href"] for a in rows[2].select("a")]
+
+
+@pytest.mark.slow  # builds a site (MkDocs): about 20 s
+def test_notebook_page_shows_summary_figure_caption_flat_headers_and_math(built):
+    text = (built / f"{NB}.html").read_text()
+    soup = BeautifulSoup(text, "html.parser")
+    assert soup.find(id="v-000-table5-bce-recall") and soup.find(id="tab-table5_ours")
+    figure = soup.find(id="fig-table5_curves")
+    assert figure.img["src"] == f"figures/quick/{NB}/table5_curves.png"
+    assert "seed 0" in figure.figcaption.text and "commit 0123456789" in figure.figcaption.text
+    assert "F1 mean" in text and "('F1', 'mean')" not in text
+    assert "$L = e$" in text and "assets/mathjax/tex-chtml-full.js" in text  # typeset locally
+
+
+@pytest.mark.slow  # builds a site (MkDocs): about 20 s
+def test_every_internal_link_and_anchor_resolves(built):
+    ids = {}
+    for page in built.rglob("*.html"):  # 404.html: for a web server, its links are absolute
+        if page.name == "404.html":
+            continue
+        ids[page] = {t["id"] for t in _soup(page).find_all(id=True)}
+    for page in ids:
+        for a in _soup(page).find_all("a", href=True):
+            href = a["href"]
+            if urlparse(href).scheme or href.startswith(("mailto:", "javascript:")):
+                continue
+            path, anchor = urldefrag(href)
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), f"{page.name}: {href} names no file"
+            if anchor and target.suffix == ".html":
+                assert anchor in ids[target], f"{page.name}: {href} names no anchor"
+
+
+@pytest.mark.slow  # builds a site (MkDocs): about 20 s
+def test_no_page_loads_anything_from_outside_the_site(built):
+    external = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import\s+(?:url\()?["']?(?:https?:)?//"""
+                          r"""|url\(\s*["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//""")
+    for path in [*built.rglob("*.html"), *built.rglob("*.css")]:
+        text = path.read_text(errors="replace")
+        if path.suffix == ".html":
+            soup = BeautifulSoup(text, "html.parser")
+            loaded = [t.get("src") for t in soup.find_all(["script", "img", "iframe"])] + [
+                t.get("href") for t in soup.find_all("link")]
+            assert not [u for u in loaded if u and re.match(r"(?:https?:)?//", u)], path
+            text = "\n".join(s.get_text() for s in soup.find_all(["script", "style"]))
+        assert not external.search(text), f"{path}: {external.search(text).group(0)}"
+
+
+@pytest.mark.slow  # builds a site (MkDocs): about 20 s
+def test_search_index_has_the_claims(built):
+    index = json.loads((built / "search" / "search_index.json").read_text())
+    assert any("The range of L is" in doc["text"] for doc in index["docs"]
+               if doc["location"].startswith("verdicts.html"))
