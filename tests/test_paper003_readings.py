@@ -74,6 +74,43 @@ def test_reading_losses_compute_the_reading_they_name():
         assert float(interior(p, y)) != pytest.approx(float(T.TABLE1_LOSSES["AUROC*"][0](p, y)), rel=1e-6)
 
 
+@pytest.mark.parametrize("reading", R.SIGMOID_READINGS)
+def test_sigmoid_reading_losses_are_table4_rows_with_gradients(reading):
+    if reading == B.READING:
+        pytest.importorskip("torch_btg")
+    specs = R.reading_losses(reading, "sigmoid")
+    assert set(specs) == {"F1*", "Accuracy*", "AUROC*"}
+    p, y = batch(seed=2)
+    for label, (fn, reduction) in specs.items():
+        value = evaluate(fn, reduction, p, y)
+        (grad,) = torch.autograd.grad(value, p)
+        assert torch.isfinite(value) and torch.isfinite(grad).all() and grad.abs().sum() > 0, label
+    # the sigmoid rows are not the linear ones
+    linear = R.reading_losses(reading, "linear")
+    with torch.no_grad():
+        assert float(specs["F1*"][0](p, y)) != pytest.approx(float(linear["F1*"][0](p, y)), rel=1e-6)
+
+
+def test_sigmoid_reading_losses_compute_the_released_readings():
+    p, y = batch(seed=3)
+    taus = T.THRESHOLDS
+    with torch.no_grad():
+        released = R.reading_losses(B.OURS_RELEASED, "sigmoid")
+        mean_f1 = np.mean([float(lossfns.soft_f1_loss(p, y, tau=float(t), approx="sigmoid")) for t in taus])
+        assert float(released["F1*"][0](p, y)) == pytest.approx(mean_f1, rel=1e-9)
+        assert R.reading_losses("Adult ordinal, unscaled", "sigmoid") == T.TABLE4_LOSSES
+
+
+def test_readings_without_a_sigmoid_form_are_refused_by_name():
+    with pytest.raises(ValueError, match="no Table 4"):
+        R.reading_losses("δ = 0.2", "sigmoid")
+    with pytest.raises(ValueError, match="approx must be one of"):
+        R.reading_losses(B.OURS_RELEASED, "tanh")
+    with pytest.raises(ValueError, match="no Table 4"):
+        R.run_readings({"AUROC* without end points": {"mammography": ["AUROC*"]}}, trials=1, max_epochs=1,
+                       patience=1, approx="sigmoid")
+
+
 def test_unknown_reading_is_refused_by_name():
     with pytest.raises(ValueError, match="reading must be one of"):
         R.reading_losses("ours")

@@ -34,7 +34,7 @@ import lossfns
 from . import paper003_btg as B
 from . import paper003_tabular as T
 
-__all__ = ["READINGS", "PRESETS", "reading_losses", "run_readings", "readings_table", "reading_estimates",
+__all__ = ["READINGS", "PRESETS", "SIGMOID_READINGS", "reading_losses", "run_readings", "readings_table", "reading_estimates",
            "matches_summary"]
 
 #: reading -> (one-line description, register entry)
@@ -54,7 +54,8 @@ PRESETS = {
         "quick": {"trials": 3, "max_epochs": 6, "patience": 3,
                   "runs": {"AUROC* without end points": {"mammography": ["AUROC*"]},
                            B.READING: {"mammography": ["F1*"]},
-                           "Adult ordinal, unscaled": {"adult-ordinal": ["F1*"]}}},
+                           "Adult ordinal, unscaled": {"adult-ordinal": ["F1*"]}},
+                  "sigmoid_runs": {B.READING: {"mammography": ["F1*"]}}},
         # torch-btg costs 3 times our losses per epoch (0.36 s on Mammography, 1.8 s on Adult,
         # 10 models batched, one core): on Adult only its F1 row runs (A91)
         "full": {"trials": 10, "max_epochs": 2000, "patience": 100,
@@ -63,18 +64,35 @@ PRESETS = {
                           "trained on the mean over τ": {"mammography": ["F1*", "Accuracy*"]},
                           "δ = 0.2": {"mammography": ["F1*", "Accuracy*"]},
                           B.OURS_RELEASED: {"mammography": ["F1*", "Accuracy*", "AUROC*"]},
-                          B.READING: {"mammography": ["F1*", "Accuracy*", "AUROC*"], "adult": ["F1*"]}}},
+                          B.READING: {"mammography": ["F1*", "Accuracy*", "AUROC*"], "adult": ["F1*"]}},
+                 # Table 4 (the sigmoid approximation, k = 10): the released package and our losses at
+                 # its readings, on Mammography (Adult's would add about 40 CPU-minutes: A91)
+                 "sigmoid_runs": {B.OURS_RELEASED: {"mammography": ["F1*", "Accuracy*", "AUROC*"]},
+                                  B.READING: {"mammography": ["F1*", "Accuracy*", "AUROC*"]}}},
     },
 }
 
+#: the readings that have a Table 4 (sigmoid) form: Adult's encoding, and the released package's
+#: readings (its own losses, or ours at them); the others change a detail of Table 1's linear form
+SIGMOID_READINGS = ("Adult ordinal, unscaled", B.OURS_RELEASED, B.READING)
 
-def reading_losses(reading: str) -> dict:
-    """The Table 1 rows of ``reading`` (a key of :data:`READINGS`): loss label (``"F1*"``, ...,
-    the labels of :data:`paper003_tabular.TABLE1_LOSSES`) -> ``(loss, reduction)``, the specs of
-    :func:`paper003_tabular.run_losses`."""
+
+def reading_losses(reading: str, approx: str = "linear") -> dict:
+    """The Table 1 (``approx="linear"``) or Table 4 (``"sigmoid"``, k = 10; the readings of
+    :data:`SIGMOID_READINGS` only) rows of ``reading`` (a key of :data:`READINGS`): loss label
+    (``"F1*"``, ..., the labels of :data:`paper003_tabular.TABLE1_LOSSES`) -> ``(loss,
+    reduction)``, the specs of :func:`paper003_tabular.run_losses`."""
     from lossfns._validation import check_choice
     check_choice("reading", reading, tuple(READINGS))
+    check_choice("approx", approx, ("linear", "sigmoid"))
     taus = T.THRESHOLDS
+    if approx == "sigmoid":
+        if reading not in SIGMOID_READINGS:
+            raise ValueError(f"reading {reading!r} has no Table 4 (approx='sigmoid') form: one of {SIGMOID_READINGS}")
+        if reading == "Adult ordinal, unscaled":
+            return dict(T.TABLE4_LOSSES)
+        made = B.btg_losses("sigmoid") if reading == B.READING else B.released_reading_losses("sigmoid")
+        return {B._base_label(label): spec for label, spec in made.items()}
     if reading == "Adult ordinal, unscaled":
         return dict(T.TABLE1_LOSSES)
     if reading == "AUROC* without end points":
@@ -89,11 +107,13 @@ def reading_losses(reading: str) -> dict:
     return {B._base_label(label): spec for label, spec in made.items()}
 
 
-def run_readings(runs: dict, *, trials: int, max_epochs: int, patience: int, quiet: bool = True,
-                 seed: int = 0, progress=None) -> pd.DataFrame:
+def run_readings(runs: dict, *, trials: int, max_epochs: int, patience: int, approx: str = "linear",
+                 quiet: bool = True, seed: int = 0, progress=None) -> pd.DataFrame:
     """Train every ``runs`` entry (reading -> dataset -> loss labels) under
     :func:`paper003_tabular.run_losses` (trial i: split and initialisation seed ``seed + i``, the
-    same as notebook 003-5-1's rows). Rows as ``run_losses`` plus ``reading``; ``dataset`` is
+    same as notebook 003-5-1's rows), with the linear approximation (Table 1) or, ``approx=
+    "sigmoid"``, the sigmoid one (Table 4, :func:`reading_losses`). Rows as ``run_losses`` plus
+    ``reading`` and ``approx``; ``dataset`` is
     the data set of the published numbers (``adult`` for ``adult-ordinal``) and
     ``encoding`` says which Adult was read. ``progress``: a callable given each
     ``(reading, dataset)`` before it trains (a progress bar's ``set_description``)."""
@@ -101,19 +121,19 @@ def run_readings(runs: dict, *, trials: int, max_epochs: int, patience: int, qui
         raise ValueError(f"runs must be a non-empty dict reading -> dataset -> losses, got {runs!r}")
     frames = []
     for reading, by_dataset in runs.items():
-        available = reading_losses(reading)
+        available = reading_losses(reading, approx)
         if reading == B.READING:
             B.load_btg()   # fail before any training when the package is missing
         for dataset, labels in by_dataset.items():
             unknown = [x for x in labels if x not in available]
             if unknown:
                 raise ValueError(f"runs[{reading!r}][{dataset!r}]: {unknown} not among this reading's losses "
-                                 f"{list(available)}")
+                                 f"{list(available)} (approx={approx!r})")
             if progress is not None:
                 progress(reading, dataset)
             rows = T.run_losses(dataset, {x: available[x] for x in labels}, trials=trials, max_epochs=max_epochs,
                                 patience=patience, quiet=quiet, scale=(reading != "Adult ordinal, unscaled"),
-                                seed=seed, extra={"reading": reading})
+                                seed=seed, extra={"reading": reading, "approx": approx})
             rows["encoding"] = "ordinal" if dataset == "adult-ordinal" else "onehot" if dataset == "adult" else ""
             rows["dataset"] = rows["dataset"].replace({"adult-ordinal": "adult"})
             frames.append(rows)
