@@ -50,7 +50,10 @@ def _notebook() -> dict:
                  "source": "# 000 §99 — A fixture\n\nThe loss $L = e$ at $|y - t| = 1$."},
                 {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 1,
                  "source": "print('hello')",
-                 "outputs": [{"output_type": "stream", "name": "stdout", "text": "hello\n"}]}]}
+                 "outputs": [{"output_type": "stream", "name": "stdout", "text": "hello\n"}]},
+                {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": 2,
+                 "source": "run.save_figure(fig, \"table5_curves\")  # drawn here", "outputs": []},
+                {"cell_type": "markdown", "id": "d", "metadata": {}, "source": "## The end of the narrative"}]}
 
 
 @pytest.fixture(scope="module")
@@ -236,3 +239,27 @@ def test_every_figure_of_the_notebooks_has_a_caption():
             notebook, figure)
         assert len(caption.split()) >= 12, (
             f"{notebook}/{figure}: say what is plotted, on which data, what the bands mean")
+
+
+def test_each_artefact_follows_the_cell_that_saved_it(built):
+    """A verdict's evidence link lands on the code and its output together: the figure the
+    second code cell saves comes right after that cell, before the narrative goes on; an
+    artefact whose name no cell spells out (loss_curve) ends the page under "Figures"."""
+    text = (built / f"{NB}.html").read_text()
+    code, fig, narrative = (text.index("drawn here"), text.index("id=\"fig-table5_curves\""),
+                            text.index("id=\"the-end-of-the-narrative\""))
+    assert code < fig < narrative
+    assert text.index("id=\"figures\"") < text.index("id=\"fig-loss_curve\"")
+    assert narrative < text.index("id=\"fig-loss_curve\"")
+    assert narrative < text.index("id=\"tab-table5_ours\"")   # no cell names it either
+
+
+def test_producer_is_the_last_cell_naming_the_artefact():
+    cells = [{"cell_type": "code", "source": ["x = 'table1'\n"]},
+             {"cell_type": "markdown", "source": "save 'table1'"},
+             {"cell_type": "code", "source": "run.save_table(t, 'table1', caption='...')"},
+             {"cell_type": "code", "source": "run.save_table(t, 'table10')"}]
+    assert site._producer(cells, "table1") == 2
+    assert site._producer(cells, "table10") == 3
+    assert site._producer(cells, "table2") is None
+
