@@ -444,12 +444,17 @@ def collect_readings(root: Path | None = None, include_ignored: bool = True) -> 
     return out
 
 
+def _reading_names(table: pd.DataFrame) -> list[str]:
+    """The readings of a ``<table>_readings`` frame: its columns ``<reading>: verdict``."""
+    return [c[: -len(": verdict")] for c in table.columns if c.endswith(": verdict")]
+
+
 def readings_summary(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     """Per data set of a ``<table>_readings`` frame (:func:`collect_readings`) and per reading,
     our own rows (``df``: :func:`verdicts`) included: the published numbers the reading
     estimated and how many it reproduces, on the ids the readings estimated."""
     verdict = df.set_index("id")["verdict"]
-    names = [c[: -len(": verdict")] for c in table.columns if c.endswith(": verdict")]
+    names = _reading_names(table)
     t = table.assign(dataset=table["id"].str.split("/").str[2],
                      **{f"{OURS_READING}: verdict": table["id"].map(verdict).fillna("not run")})
     rows = []
@@ -473,7 +478,7 @@ def readings_numbers(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     frame, the paper's mean ± sd, ours (``df``: :func:`verdicts`) and each reading's mean, each
     with its verdict's initial (R reproduced, N not reproduced, I inconclusive; blank: not run)."""
     ours = df.set_index("id")
-    names = [c[: -len(": verdict")] for c in table.columns if c.endswith(": verdict")]
+    names = _reading_names(table)
 
     def cell(value, verdict) -> str:
         if verdict not in _SHORT or value is None or pd.isna(value):
