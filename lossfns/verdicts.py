@@ -38,6 +38,9 @@ Claims (:func:`paired_claim`, :func:`equivalence_claim`, :func:`rank_claim`) get
 comparable** / **not run**. Equivalence claims ("Keras and torch agree") need a margin stated in
 advance: supported when the 90% interval (two one-sided tests at 5%) lies inside +- margin,
 contradicted when the 95% interval lies entirely outside it, inconclusive otherwise.
+A claim settled by an exact computation (no sampling uncertainty) is recorded with
+:func:`exact_claim`; :func:`claim_rows` turns recorded claim results into the rows of a
+notebook's verdict table.
 
 ``python -m lossfns.verdicts recheck`` recomputes every verdict from ``results/`` and ``data/``
 and compares it with the committed ``reports/verdicts.csv`` (:mod:`lossfns.pipeline.recheck`).
@@ -53,7 +56,7 @@ import numpy as np
 __all__ = ["NUMBER_VERDICTS", "CLAIM_VERDICTS", "STATISTICS", "CAUSES", "Estimate", "Published",
            "bootstrap", "mean_interval", "single_run_interval", "extreme_interval", "compare_number",
            "number_verdict", "match_cause", "cause_of", "paired_claim", "equivalence_claim",
-           "rank_claim", "kendall_permutation"]
+           "rank_claim", "kendall_permutation", "exact_claim", "claim_rows"]
 
 NUMBER_VERDICTS = ("reproduced", "not reproduced", "inconclusive", "not comparable", "not run")
 CLAIM_VERDICTS = ("supported", "contradicted", "inconclusive", "not comparable", "not run")
@@ -585,6 +588,26 @@ def rank_claim(published, ours, *, alpha: float = 0.05) -> dict:
     verdict = "inconclusive" if p >= alpha else ("supported" if tau > 0 else "contradicted")
     return {"verdict": verdict, "value": tau, "p": p, "n": len(ours),
             "reason": f"Kendall tau = {tau:.2f} over {len(ours)} rows, permutation p = {p:.3f}"}
+
+
+def exact_claim(holds: bool, value: float, reason: str) -> dict:
+    """A claim settled by an exact computation (no sampling uncertainty): **supported** when it
+    ``holds``, else **contradicted**; ``value`` is the deciding number (its interval is the point).
+
+    >>> exact_claim(False, 0.359, "the jump at |y-t| = 0.5")["verdict"]
+    'contradicted'
+    """
+    value = float(value)
+    return {"verdict": "supported" if holds else "contradicted", "value": value, "lo": value,
+            "hi": value, "se": 0.0, "n": 1, "method": "exact computation",
+            "reason": f"exact: {reason}"}
+
+
+def claim_rows(results: dict, texts: dict, tag: str = "") -> list:
+    """Rows ``(claim, verdict, evidence)`` for :meth:`NotebookRun.verdict_table` from claim results
+    (id -> result dict as recorded): the verdict and reason are the recorded ones, never recomputed.
+    ``texts`` maps an id to the claim's wording (e.g. from ``data/claims.csv``)."""
+    return [(texts[k] + tag, r["verdict"], r.get("reason", "")) for k, r in results.items()]
 
 
 def _main(argv=None) -> int:

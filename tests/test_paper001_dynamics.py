@@ -1,12 +1,12 @@
-"""Document 001's experiments (paper001_dynamics) against closed forms and hand values."""
+"""Document 001's experiments (doc001.protocols) against closed forms and hand values."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lossfns.experiments import paper001_dynamics as D
-from lossfns.experiments.paper001 import phi_arctan
+from lossfns.experiments.doc001 import protocols as D
+from lossfns.experiments.doc001.theory import phi_arctan
 
 
 def test_argmax_balanced_and_rare():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossfns.experiments import paper002 as P
+from lossfns.experiments.doc002 import protocols as P
 
 
 def test_ce_kl_entropy_identity_and_asymmetry():

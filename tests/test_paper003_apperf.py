@@ -1,5 +1,5 @@
 """Document 003, Sec. 5.1 (Table 1, row F1†): AP-Perf as a trained baseline
-(paper003_apperf). AP-Perf is never trained or timed here (its ADMM solve is slow): the rows
+(doc003.apperf). AP-Perf is never trained or timed here (its ADMM solve is slow): the rows
 and timings are built by hand; one short F1* step timing runs."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import paper003_apperf as A
-from lossfns.experiments import paper003_tabular as T
+from lossfns.experiments.doc003 import apperf as A
+from lossfns.experiments.doc003 import tabular as T
 
 AP = "F1† (AP-Perf)"
 

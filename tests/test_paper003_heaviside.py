@@ -1,4 +1,4 @@
-"""Document 003's Heaviside experiments (paper003_heaviside) against closed forms."""
+"""Document 003's Heaviside experiments (doc003.heaviside) against closed forms."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import paper003_heaviside as H
+from lossfns.experiments.doc003 import heaviside as H
 
 
 def test_lipschitz_check_matches_theorem_hand_values():

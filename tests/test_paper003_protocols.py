@@ -1,4 +1,4 @@
-"""Document 003's supplementary protocols (paper003_tables, paper003_images, paper003_tabular):
+"""Document 003's supplementary protocols (doc003.tables, doc003.images, doc003.tabular):
 ids match the published numbers and claims files, per-model class weights, stand-in data."""
 import numpy as np
 import pandas as pd
@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import lossfns
-from lossfns.experiments import paper003_images as I
-from lossfns.experiments import paper003_tables as X
-from lossfns.experiments import paper003_tabular as T
+from lossfns.experiments.doc003 import images as I
+from lossfns.experiments.doc003 import tables as X
+from lossfns.experiments.doc003 import tabular as T
 from lossfns.pipeline.published import claims, published
 
 METRIC_COLS = ["F1", "F2", "F3", "Accuracy", "Precision", "Recall", "AUROC (released code: mean balanced accuracy)",

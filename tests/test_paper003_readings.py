@@ -1,5 +1,5 @@
-"""Document 003, Sec. 5.1: the released code's readings (paper003_readings) and the tabular
-helpers they rest on (paper003_tabular: Adult's ordinal reading, unscaled trials, the cap
+"""Document 003, Sec. 5.1: the released code's readings (doc003.readings) and the tabular
+helpers they rest on (doc003.tabular: Adult's ordinal reading, unscaled trials, the cap
 table, the non-superiority claim). No training: the rows are built by hand."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 import torch
 
 import lossfns
-from lossfns.experiments import paper003_btg as B
-from lossfns.experiments import paper003_readings as R
-from lossfns.experiments import paper003_tabular as T
+from lossfns.experiments.doc003 import btg as B
+from lossfns.experiments.doc003 import readings as R
+from lossfns.experiments.doc003 import tabular as T
 from lossfns.pipeline.published import published
 
 AUROC_RELEASED = "AUROC (released code: mean balanced accuracy)"

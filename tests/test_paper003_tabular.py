@@ -1,4 +1,4 @@
-"""Document 003's tabular protocol (paper003_tabular): metrics by hand, claims, validation."""
+"""Document 003's tabular protocol (doc003.tabular): metrics by hand, claims, validation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import paper003_tabular as T
+from lossfns.experiments.doc003 import tabular as T
 
 
 def test_threshold_metrics_hand_values():

@@ -1,4 +1,4 @@
-"""lossfns.experiments.verdicts000_cv: the statistics behind notebooks 000-8 and 000-8b."""
+"""lossfns.experiments.doc000.claims_cv: the statistics behind notebooks 000-8 and 000-8b."""
 
 import math
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import verdicts000_cv as v8
-from lossfns.experiments.paper000_checks import per_repeat
+from lossfns.experiments.doc000 import claims_cv as v8
+from lossfns.experiments.doc000.checks import per_repeat
 
 
 def _scores(per_rep_folds: list[list[float]], loss="x") -> pd.DataFrame:

@@ -1,11 +1,11 @@
-"""Tests of lossfns.experiments.verdicts000_holdout (Sec. 13 and 17 of document 000, issue 9)."""
+"""Tests of lossfns.experiments.doc000.claims_holdout (Sec. 13 and 17 of document 000, issue 9)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from lossfns import evaluation
-from lossfns.experiments import verdicts000_holdout as vh
+from lossfns.experiments.doc000 import claims_holdout as vh
 
 
 def _proba(seed=0, n_boot=7, n_test=11):

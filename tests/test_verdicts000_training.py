@@ -1,10 +1,10 @@
-"""Claim statistics of document 000's training notebooks (lossfns.experiments.verdicts000_training)."""
+"""Claim statistics of document 000's training notebooks (lossfns.experiments.doc000.claims)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import verdicts000_training as vt
+from lossfns.experiments.doc000 import claims as vt
 
 KEYS = {"verdict", "value", "lo", "hi", "se", "n", "method", "reason"}
 
@@ -21,11 +21,7 @@ def _curves(test_by_loss, train_by_loss=None, epochs=12):
     return pd.DataFrame(rows)
 
 
-def test_exact_claim_and_not_comparable():
-    r = vt.exact_claim(True, 2.718, "max = e")
-    assert KEYS <= set(r) and r["verdict"] == "supported" and r["reason"] == "exact: max = e"
-    assert r["lo"] == r["hi"] == 2.718 and r["se"] == 0.0
-    assert vt.exact_claim(False, 0.3591, "jump")["verdict"] == "contradicted"
+def test_not_comparable():
     assert vt.not_comparable("needs convexity") == {"verdict": "not comparable", "reason": "needs convexity"}
 
 
@@ -117,7 +113,7 @@ def test_bce_vs_xm_claim_uses_best_xm():
 
 
 def test_ratio_cv_matches_conditional_accuracy_vs_ratio():
-    from lossfns.experiments import paper000_training as pt
+    from lossfns.experiments.doc000 import training as pt
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 4))
     y = (X[:, 0] + 0.5 * rng.normal(size=60) > 0).astype(float)
@@ -127,8 +123,3 @@ def test_ratio_cv_matches_conditional_accuracy_vs_ratio():
     pd.testing.assert_frame_equal(pooled, ref)
     assert len(folds) == 3 * 3 and set(folds["fold"]) == {0, 1, 2}
 
-
-def test_claim_rows_use_recorded_verdicts():
-    rows = vt.claim_rows({"x": {"verdict": "inconclusive", "reason": "CI contains 0"}}, {"x": "A beats B"},
-                         " [batch size 1]")
-    assert rows == [("A beats B [batch size 1]", "inconclusive", "CI contains 0")]

@@ -3,15 +3,15 @@
 ``000-15_decision_boundaries`` (issue 9).
 
 Every verdict comes from :mod:`lossfns.verdicts` (:func:`~lossfns.verdicts.paired_claim`) or from an
-exact computation (:func:`exact_claim`); this module only prepares the paired data:
+exact computation (:func:`~lossfns.verdicts.exact_claim`); this module only prepares the paired data:
 
-* :func:`exact_claim` / :func:`not_comparable`: claims with no sampling uncertainty, or none to test;
+* :func:`not_comparable`: a claim no experiment here can test;
 * :func:`final_per_seed`: per seed, a column averaged over the last epochs of training curves;
 * :func:`sec14_claims`: the three Sec. 14 claims, paired over seeds;
 * :func:`sec11b_claims`: "gradient descent cannot be performed", "SGD/Adam unusable", paired over seeds;
 * :func:`paired_diffs` / :func:`guarded_claim`: boundary-model claims paired over inits, "not
   comparable" when a compared model did not beat the majority rate;
-* :func:`ratio_cv`: the ratio study of :func:`~lossfns.experiments.paper000_training.
+* :func:`ratio_cv`: the ratio study of :func:`~lossfns.experiments.doc000.training.
   conditional_accuracy_vs_ratio` (same splits, same training calls, same pooled rows) that also
   returns the accuracy of every fold; :func:`bce_vs_xm_claim` pairs it over folds;
 * :func:`ratio_slope_claim`: "the ratio lam2/lam1 steers conditional accuracy".
@@ -23,25 +23,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..verdicts import Estimate, mean_interval, paired_claim
-from .paper000_checks import above_majority
+from ...verdicts import Estimate, mean_interval, paired_claim
+from .checks import above_majority
 
-__all__ = ["exact_claim", "not_comparable", "final_per_seed", "sec14_claims", "sec11b_claims",
-           "paired_diffs", "guarded_claim", "ratio_cv", "bce_vs_xm_claim", "ratio_slope_claim",
-           "claim_rows"]
-
-
-def exact_claim(holds: bool, value: float, reason: str) -> dict:
-    """A claim settled by an exact computation (no sampling uncertainty): **supported** when it
-    ``holds``, else **contradicted**; ``value`` is the deciding number (its interval is the point).
-
-    >>> exact_claim(False, 0.359, "the jump at |y-t| = 0.5")["verdict"]
-    'contradicted'
-    """
-    value = float(value)
-    return {"verdict": "supported" if holds else "contradicted", "value": value, "lo": value,
-            "hi": value, "se": 0.0, "n": 1, "method": "exact computation",
-            "reason": f"exact: {reason}"}
+__all__ = ["not_comparable", "final_per_seed", "sec14_claims", "sec11b_claims", "paired_diffs",
+           "guarded_claim", "ratio_cv", "bce_vs_xm_claim", "ratio_slope_claim"]
 
 
 def not_comparable(reason: str) -> dict:
@@ -75,7 +61,7 @@ def _best_other(per: pd.DataFrame, target: str, pool) -> str:
 def sec14_claims(curves: pd.DataFrame, *, bce: str = "bce", best_xm: str = "xm(2,100)",
                  overfit_after: int = 10, last: int = 10) -> dict:
     """The Sec. 14 claims from one batch-size reading of
-    :func:`~lossfns.experiments.paper000_training.curves` (every loss on the same seeds):
+    :func:`~lossfns.experiments.doc000.training.curves` (every loss on the same seeds):
 
     * ``000/s14/bce_highest_accuracy``: BCE minus the XM with the highest mean final test accuracy
       (mean over the last ``last`` epochs), paired over seeds;
@@ -109,7 +95,7 @@ def sec14_claims(curves: pd.DataFrame, *, bce: str = "bce", best_xm: str = "xm(2
 def sec11b_claims(curves: pd.DataFrame, *, majority_rate: float, rmsprop: str, adam: str,
                   sgd_prefix: str = "subgradient", last: int = 10) -> dict:
     """The Sec. 11B claims from one batch-size reading of
-    :func:`~lossfns.experiments.paper000_training.subgradient_runs` (every optimiser on the same
+    :func:`~lossfns.experiments.doc000.training.subgradient_runs` (every optimiser on the same
     seeds; ``label`` column):
 
     * ``000/s11b/no_gradient_descent``: final test accuracy of constant-step SGD (the step with the
@@ -152,7 +138,7 @@ def sec11b_claims(curves: pd.DataFrame, *, majority_rate: float, rmsprop: str, a
 def paired_diffs(metrics: pd.DataFrame, a: str, b: str, col: str, *, unit: str = "seed") -> np.ndarray:
     """Per ``unit`` (init or seed, paired by the common random numbers): ``col`` of loss ``b``
     minus loss ``a`` (the differences behind
-    :func:`~lossfns.experiments.paper000_training.paired_change`)."""
+    :func:`~lossfns.experiments.doc000.training.paired_change`)."""
     per = metrics[metrics["loss"].isin([a, b])].pivot_table(index=unit, columns="loss", values=col)
     if a not in per or b not in per:
         raise ValueError(f"metrics must contain losses {a!r} and {b!r}")
@@ -163,7 +149,7 @@ def guarded_claim(diffs, accuracies: dict, majority_rate: float, *, greater: boo
                   method: str = "paired differences") -> dict:
     """:func:`~lossfns.verdicts.paired_claim` of ``diffs``, unless a compared model learned
     nothing: when any of ``accuracies`` (name -> mean test accuracy) is not above
-    ``majority_rate`` (:func:`~lossfns.experiments.paper000_checks.above_majority`), the claim is
+    ``majority_rate`` (:func:`~lossfns.experiments.doc000.checks.above_majority`), the claim is
     **not comparable** (how its predictions move says nothing about the loss); the paired test is
     kept under ``direction``.
 
@@ -184,10 +170,10 @@ def guarded_claim(diffs, accuracies: dict, majority_rate: float, *, greater: boo
 def ratio_cv(X, y, pairs, *, extra_losses=("bce",), n_splits: int = 10, n_repeats: int = 5,
              epochs: int = 50, batch_size: int = 32, standardize: bool = True, seed: int = 0,
              device: str = "auto", spec=None, quiet: bool = True):
-    """:func:`~lossfns.experiments.paper000_training.conditional_accuracy_vs_ratio` with
+    """:func:`~lossfns.experiments.doc000.training.conditional_accuracy_vs_ratio` with
     ``per_fold=True``: ``(pooled, folds)``, ``folds`` holding the accuracy of every fold."""
-    from .paper000 import PAPER000_SPEC
-    from .paper000_training import conditional_accuracy_vs_ratio
+    from .protocols import PAPER000_SPEC
+    from .training import conditional_accuracy_vs_ratio
 
     return conditional_accuracy_vs_ratio(
         X, y, pairs, extra_losses=extra_losses, n_splits=n_splits, n_repeats=n_repeats,
@@ -266,10 +252,3 @@ def ratio_slope_claim(ratio: pd.DataFrame, *, unit: str = "repeat") -> dict:
               f"{s1.hi:+.4f}]; class 0 {s0.value:+.4f}, 95% CI [{s0.lo:+.4f}, {s0.hi:+.4f}] "
               f"({s1.method})")
     return {"verdict": verdict, **s1.as_dict(), "class_0": s0.as_dict(), "reason": reason}
-
-
-def claim_rows(results: dict, texts: dict, tag: str = "") -> list:
-    """Rows ``(claim, verdict, evidence)`` for :meth:`NotebookRun.verdict_table` from claim results
-    (id -> result dict as recorded): the verdict and reason are the recorded ones, never recomputed.
-    ``texts`` maps an id to the claim's wording (e.g. from ``data/claims.csv``)."""
-    return [(texts[k] + tag, r["verdict"], r.get("reason", "")) for k, r in results.items()]

@@ -1,6 +1,6 @@
 r"""Document 003, Sec. 5.1 (Tables 1 and 4): the tabular protocol.
 
-003's MLP (:data:`~lossfns.experiments.paper003.PAPER003_SPEC`: 32-16-1, ReLU, dropout 0.5,
+003's MLP (:data:`~lossfns.experiments.doc003.theory.PAPER003_SPEC`: 32-16-1, ReLU, dropout 0.5,
 sigmoid), Adam lr 1e-3, batch 1,024, standardised features, stratified train/test/validation
 splits of 64/20/16% (supp. 4.1), early stopping when the validation loss has not decreased for
 ``patience`` epochs (register A43; the paper's window is 100 epochs), the best epoch's weights
@@ -20,7 +20,7 @@ import pandas as pd
 
 import lossfns
 
-from .paper003 import PAPER003_SPEC
+from .theory import PAPER003_SPEC
 
 __all__ = ["PRESETS", "TABLE1_LOSSES", "TABLE4_LOSSES", "BASELINES", "run_apperf", "THRESHOLDS", "METRIC_COLUMNS", "DATASET_SLUGS", "threshold_metrics", "load",
            "adult_ordinal", "trial_tasks", "run_losses", "run_table1", "summary_table", "SUMMARY_COLUMNS", "cap_table", "not_above_claim", "all_datasets", "sigmoid_claim", "runtime_ratio",

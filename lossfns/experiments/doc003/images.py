@@ -20,8 +20,8 @@ import pandas as pd
 
 import lossfns
 
-from .._validation import check_positive_int
-from .paper003_tabular import threshold_metrics
+from ..._validation import check_positive_int
+from .tabular import threshold_metrics
 
 __all__ = ["PRESETS", "TASK_SLUGS", "POSITIVE_SHARE", "image_cnns", "image_losses", "image_data", "run_images"]
 
@@ -47,7 +47,7 @@ def image_cnns(real: bool = False):
     if real:
         from lossfns.training import TINY_DARKNET
         return {"probability": TINY_DARKNET.with_output("probability"), "logit": TINY_DARKNET.with_output("logit")}
-    from .paper001_dynamics import sigmoid_free_cnns
+    from ..doc001.protocols import sigmoid_free_cnns
     return sigmoid_free_cnns()
 
 

@@ -8,7 +8,7 @@ Every verdict comes from :mod:`lossfns.verdicts`; this module only prepares the 
 * :func:`lowest_std_claim`: "XM has the lowest lower bound of the CV std" against every other loss;
 * :func:`table_rows`: Tables 1-2, ours with 95% intervals against the paper, one reading per row;
 * :func:`lambda_repeats` / :func:`lambda_summary`: the lambda grid of Fig. 1-2 per repeat, and the
-  summary of :func:`lossfns.experiments.paper000.lambda_grid_scores` computed from it;
+  summary of :func:`lossfns.experiments.doc000.protocols.lambda_grid_scores` computed from it;
 * :func:`optimum_claim` (Fig. 1) and :func:`std_smallest_claim` (Fig. 2): lambda = 100 against the
   best lambda more than half a decade away, paired over repeats.
 """
@@ -20,8 +20,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..verdicts import LEVEL, Estimate, equivalence_claim, number_verdict, paired_claim
-from .paper000_checks import above_majority, per_repeat, repeat_paired, table_estimates
+from ...verdicts import LEVEL, Estimate, equivalence_claim, number_verdict, paired_claim
+from .checks import above_majority, per_repeat, repeat_paired, table_estimates
 
 __all__ = ["reportable", "paired_extreme_bootstrap", "lowest_std_claim", "sec8_claims", "keras_torch_claim",
            "table_rows", "lambda_repeats", "lambda_summary", "far_lambdas", "optimum_claim",
@@ -76,7 +76,7 @@ def lowest_std_claim(scores: dict, target, others, *, n_boot: int = 4000, seed: 
     """Claim "``target`` has the lowest lower bound (min over repeats) of the CV std": for each
     loss of ``others``, :func:`paired_extreme_bootstrap` of the per-repeat std, target - other.
 
-    ``scores`` maps a name to a :func:`lossfns.experiments.paper000.cv_scores` frame (all on the
+    ``scores`` maps a name to a :func:`lossfns.experiments.doc000.protocols.cv_scores` frame (all on the
     same folds). **supported** only if the target's min is lower than every other's beyond the
     95% interval; **contradicted** if it is higher than some other's beyond it; else
     **inconclusive**. ``value``: the largest difference (the closest competitor).
@@ -108,7 +108,7 @@ def lowest_std_claim(scores: dict, target, others, *, n_boot: int = 4000, seed: 
 
 def sec8_claims(scores: dict, *, seed: int = 0) -> dict:
     """The claims of Sec. 8 (ids of ``data/claims.csv``) from one reading: ``scores`` maps
-    ``"bce", "hinge", "xm(1,1)", "xm(100,100)"`` to :func:`lossfns.experiments.paper000.cv_scores`
+    ``"bce", "hinge", "xm(1,1)", "xm(100,100)"`` to :func:`lossfns.experiments.doc000.protocols.cv_scores`
     frames on the same folds. Mean CV comparisons are paired over repeats (per-repeat mean of the
     fold accuracies, :func:`lossfns.verdicts.paired_claim`); the std claim is
     :func:`lowest_std_claim` for XM(1,1) against BCE and Hinge."""
@@ -127,7 +127,7 @@ def sec8_claims(scores: dict, *, seed: int = 0) -> dict:
 
 def keras_torch_claim(agree: pd.DataFrame, margin: float = KERAS_TORCH_MARGIN) -> dict:
     """Equivalence of the batched torch trainer and the Keras loop: torch - Keras fold accuracies
-    on the same folds (:func:`lossfns.experiments.paper000.keras_agreement`), within ``margin``."""
+    on the same folds (:func:`lossfns.experiments.doc000.protocols.keras_agreement`), within ``margin``."""
     return equivalence_claim((agree["torch"] - agree["keras"]).to_numpy(), margin,
                              method="paired over folds: torch - Keras")
 
@@ -156,19 +156,19 @@ def table_rows(readings: dict, published: dict, *, seed: int = 0) -> pd.DataFram
 
 def lambda_repeats(X, y, pairs, **cv_kwargs) -> pd.DataFrame:
     """Per ``(lam1, lam2)`` of ``pairs`` and per repeat: the mean and std of the fold accuracies
-    of :func:`lossfns.experiments.paper000.cv_scores` (XM with those lambdas; same seed, so the
+    of :func:`lossfns.experiments.doc000.protocols.cv_scores` (XM with those lambdas; same seed, so the
     same folds for every pair: paired over repeats)."""
-    from . import paper000
+    from . import protocols
 
     frames = []
     for lam1, lam2 in pairs:
-        rep = per_repeat(paper000.cv_scores(X, y, f"xm({lam1},{lam2})", **cv_kwargs)).reset_index()
+        rep = per_repeat(protocols.cv_scores(X, y, f"xm({lam1},{lam2})", **cv_kwargs)).reset_index()
         frames.append(rep.assign(lam1=lam1, lam2=lam2)[["lam1", "lam2", "repeat", "mean", "std"]])
     return pd.concat(frames, ignore_index=True)
 
 
 def lambda_summary(reps: pd.DataFrame) -> pd.DataFrame:
-    """The frame of :func:`lossfns.experiments.paper000.lambda_grid_scores` (``lam1, lam2,
+    """The frame of :func:`lossfns.experiments.doc000.protocols.lambda_grid_scores` (``lam1, lam2,
     cv_mean, cv_std, cv_mean_se``) from :func:`lambda_repeats`, pairs in their order."""
     rows = []
     for (lam1, lam2), g in reps.groupby(["lam1", "lam2"], sort=False):

@@ -2,7 +2,7 @@
 
 The primer has no tables; its replication is every loss seen as a curve, its properties
 *computed* (never typed), and the identities it states verified. Each notebook
-``002-*`` calls these functions; the plots live in :mod:`lossfns.experiments.plots002`.
+``002-*`` calls these functions; the plots live in :mod:`lossfns.experiments.doc002.plots`.
 
 * :func:`binary_curves` / :func:`margin_curves`: loss and derivative (torch autograd,
   float64) against the predicted probability of the true class, and against the margin.

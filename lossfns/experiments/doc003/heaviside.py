@@ -21,7 +21,7 @@ import pandas as pd
 import lossfns
 from lossfns.losses.softset.heaviside import heaviside_linear, heaviside_lookup, heaviside_sigmoid
 
-from .paper003 import PAPER003_SPEC, lipschitz_constant
+from .theory import PAPER003_SPEC, lipschitz_constant
 
 __all__ = ["PRESETS", "heaviside_curves", "lipschitz_check", "lookup_check", "train_soft_f1", "hard_f1",
            "best_vs_others"]

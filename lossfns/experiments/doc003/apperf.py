@@ -14,7 +14,7 @@ The runtime statement (F1\* 2.3 minutes per trial against 70 minutes) is timed i
 
 * :func:`step_timing`: seconds per optimisation step of one model at a time, at the same
   batch sizes for both losses (repeated; median and range), the like-for-like cost;
-* :func:`runtime_ratio` of :mod:`paper003_tabular`: the whole training per trial under each
+* :func:`runtime_ratio` of :mod:`tabular`: the whole training per trial under each
   loss's protocol here (F1\*: 10 models batched at batch 1,024; AP-Perf: one model at a time,
   batch 20), the quantity the paper reports.
 """
@@ -28,8 +28,8 @@ import pandas as pd
 
 import lossfns
 
-from . import paper003_tabular as T
-from .paper003 import PAPER003_SPEC
+from . import tabular as T
+from .theory import PAPER003_SPEC
 
 __all__ = ["PRESETS", "run_rows", "trained_check", "f1_claim", "runtime_claim", "step_timing", "step_ratio_table"]
 
@@ -47,7 +47,7 @@ PRESETS = {
 
 def run_rows(dataset: str, *, trials: int, max_epochs: int, patience: int, f1_max_epochs: int,
              f1_patience: int, seed: int = 0) -> pd.DataFrame:
-    """AP-Perf's rows (:func:`paper003_tabular.run_apperf`) and F1*'s on the same trials (the
+    """AP-Perf's rows (:func:`tabular.run_apperf`) and F1*'s on the same trials (the
     same splits and initialisations, F1* at its own protocol), with ``capped`` (the model
     trained its cap's epochs: early stopping did not fire)."""
     ap = T.run_apperf(dataset, trials=trials, max_epochs=max_epochs, patience=patience, seed=seed)

@@ -1,7 +1,7 @@
 r"""Document 003's supplementary tabular protocols: batch size (Table 5), F-beta (Tables 3, 6),
 other baselines, class weights and oversampling (Tables 7-11).
 
-Every run is :func:`lossfns.experiments.paper003_tabular.run_losses` (003's MLP, Adam lr 1e-3,
+Every run is :func:`lossfns.experiments.doc003.tabular.run_losses` (003's MLP, Adam lr 1e-3,
 stratified 64/20/16 splits, early stopping, metrics averaged over thresholds 0.1-0.9); this
 module names the losses of each table, turns result rows into published-number estimates (ids
 of ``data/published_numbers.csv``) and tests the tables' statements (``data/claims.csv``).
@@ -16,7 +16,7 @@ import pandas as pd
 
 import lossfns
 
-from .paper003_tabular import DATASET_SLUGS, all_datasets, per_dataset, run_losses
+from .tabular import DATASET_SLUGS, all_datasets, per_dataset, run_losses
 
 __all__ = ["PRESETS", "LOSS_SLUGS", "METRICS", "BATCH_LOSSES", "FBETA_LOSSES", "CURVE_BETAS",
            "table_estimates", "all_datasets", "run_table5", "table5_claims", "fbeta_claims",
@@ -116,7 +116,7 @@ def run_table5(datasets, batch_sizes, *, trials: int, max_epochs: int, patience:
                quiet: bool = True, seed: int = 0) -> pd.DataFrame:
     """Table 5: every loss of :data:`BATCH_LOSSES` at every batch size on every synthetic set;
     ``max_epochs`` and ``patience``: an int or a dict batch size -> int; trial i: split and
-    initialisation seed ``seed + i`` (:func:`~lossfns.experiments.paper003_tabular.run_losses`),
+    initialisation seed ``seed + i`` (:func:`~lossfns.experiments.doc003.tabular.run_losses`),
     the same at every batch size."""
     parts = [run_losses(ds, BATCH_LOSSES, trials=trials, max_epochs=per_dataset(max_epochs, b),
                         patience=per_dataset(patience, b),
@@ -200,7 +200,7 @@ def weights_table(ds, trials: int, *, seed: int = 0) -> pd.DataFrame:
     over trials)."""
     from lossfns.training.samplers import class_weights
 
-    from .paper003_tabular import trial_tasks
+    from .tabular import trial_tasks
     wn, wp = class_weights(ds.y)
     rows = [{"reading": "whole data set", "trial": -1, "W_n": wn, "W_p": wp}]
     tasks, _, _ = trial_tasks(ds, trials, seed=seed)
@@ -213,7 +213,7 @@ def weights_table(ds, trials: int, *, seed: int = 0) -> pd.DataFrame:
 def oversampling_table(ds, trials: int, *, seed: int = 0) -> pd.DataFrame:
     """Table 10: counts of the whole data set and of each trial's oversampled training split
     (trial i: split and oversampling seed ``seed + i``)."""
-    from .paper003_tabular import trial_tasks
+    from .tabular import trial_tasks
     _, _, counts = trial_tasks(ds, trials, oversample=True, seed=seed)
     df = pd.DataFrame(counts)
     df.insert(0, "total", len(ds.y))

@@ -2,7 +2,7 @@
 
 Sec. 13 (bias, notebook 000-13):
 
-* :func:`bootstrap_bias_proba`: the training of :func:`lossfns.experiments.paper000.bootstrap_bias`
+* :func:`bootstrap_bias_proba`: the training of :func:`lossfns.experiments.doc000.protocols.bootstrap_bias`
   (same split, same bootstrap resamples, same seeds), returning the test probabilities of every
   bootstrap model instead of their summary;
 * :func:`bias_points`: the bias-variance decomposition of
@@ -21,7 +21,7 @@ Sec. 17 (precision, recall, AUC, notebook 000-17):
 * :func:`best_other`: the strongest competitor of a loss (highest or lowest mean);
 * :func:`single_run_table`: each published single-run number against our single-run spread;
 * :func:`reading_fit`: mean absolute distance of the published numbers to two readings;
-* :func:`consistency_table`: :func:`~lossfns.experiments.paper000_checks.pr_consistency` of
+* :func:`consistency_table`: :func:`~lossfns.experiments.doc000.checks.pr_consistency` of
   every published (precision, recall) pair;
 * :func:`sec17_claims`: the Sec. 17 claims, paired over seeds.
 
@@ -33,15 +33,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import evaluation
-from .._ops import NUMPY
-from ..metrics import hard_labels
-from ..training import Task, train_batched
-from ..training import standardize as standardize_train_only
-from ..verdicts import (Estimate, bootstrap, kendall_permutation, mean_interval, number_verdict,
+from ... import evaluation
+from ..._ops import NUMPY
+from ...metrics import hard_labels
+from ...training import Task, train_batched
+from ...training import standardize as standardize_train_only
+from ...verdicts import (Estimate, bootstrap, kendall_permutation, mean_interval, number_verdict,
                         paired_claim, single_run_interval)
-from .paper000 import PAPER000_SPEC, holdout, make_loss
-from .paper000_checks import pr_consistency
+from .checks import pr_consistency
+from .protocols import PAPER000_SPEC, holdout, make_loss
 
 __all__ = ["BIAS_MEASURES", "bootstrap_bias_proba", "bias_points", "bias_summary", "point_estimates",
            "point_diffs", "pairwise_table", "ordering_table", "seed_matrix", "best_other", "single_run_table",
@@ -57,7 +57,7 @@ BIAS_MEASURES = ("mse", "bias2", "variance", "loss01", "bias01", "variance01", "
 def bootstrap_bias_proba(X, y, losses, *, n_boot: int = 50, epochs: int = 50,
                          test_fraction: float = 0.3, batch_size: int = 32, standardize: bool = True,
                          seed: int = 0, device: str = "auto", quiet: bool = True):
-    """The training of :func:`lossfns.experiments.paper000.bootstrap_bias`, step for step (same
+    """The training of :func:`lossfns.experiments.doc000.protocols.bootstrap_bias`, step for step (same
     split, resamples and seeds, hence the same models), returning ``(y_test, proba)`` with
     ``proba[loss]`` of shape ``(n_boot, n_test)``: the test probabilities of each bootstrap model.
     """
@@ -102,7 +102,7 @@ def bias_points(y_true, proba, threshold: float = 0.5) -> pd.DataFrame:
 
 def bias_summary(y_true, proba: dict) -> pd.DataFrame:
     """One row per loss: ``loss`` and :func:`lossfns.evaluation.bias_variance` of its models
-    (the table :func:`lossfns.experiments.paper000.bootstrap_bias` returns)."""
+    (the table :func:`lossfns.experiments.doc000.protocols.bootstrap_bias` returns)."""
     return pd.DataFrame([{"loss": loss, **evaluation.bias_variance(y_true, p)}
                          for loss, p in proba.items()])
 
@@ -163,7 +163,7 @@ def ordering_table(published, table: pd.DataFrame, measures=("bias2", "bias01", 
 
 def seed_matrix(runs: pd.DataFrame, metric: str, losses) -> pd.DataFrame:
     """Per-seed ``metric`` (rows: seeds) of each loss in ``losses`` (columns), from
-    :func:`lossfns.experiments.paper000.holdout_metrics` rows of every loss."""
+    :func:`lossfns.experiments.doc000.protocols.holdout_metrics` rows of every loss."""
     m = runs.pivot(index="seed", columns="loss", values=metric)
     return m[list(losses)]
 
@@ -206,7 +206,7 @@ def reading_fit(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def consistency_table(pairs: dict, n_pos: int = 90) -> pd.DataFrame:
-    """:func:`~lossfns.experiments.paper000_checks.pr_consistency` of each published
+    """:func:`~lossfns.experiments.doc000.checks.pr_consistency` of each published
     ``pairs[label] = (precision, recall)``."""
     rows = []
     for label, (p, r) in pairs.items():
@@ -242,7 +242,7 @@ def sec17_claims(runs: pd.DataFrame) -> dict[str, dict]:
     """The Sec. 17 claims as :func:`lossfns.verdicts.paired_claim` results over seeds (every loss
     trains on the same split and init per seed), keyed by claim id.
 
-    ``runs``: :func:`lossfns.experiments.paper000.holdout_metrics` rows of the five losses. "X has
+    ``runs``: :func:`lossfns.experiments.doc000.protocols.holdout_metrics` rows of the five losses. "X has
     the highest ..." is tested against the other loss with the highest mean (the strongest
     competitor); "every XM beats Y on AUC" with the lowest XM AUC of each seed; "the ratio raises
     precision / recall above BCE's" with the XM the paper's table puts highest (XM(50;1) for

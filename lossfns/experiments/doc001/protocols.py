@@ -20,7 +20,7 @@ import pandas as pd
 
 import lossfns
 
-from .paper001 import toy_G, toy_G_derivative_closed_form
+from .theory import toy_G, toy_G_derivative_closed_form
 
 __all__ = ["PRESETS", "PHIS", "argmax_G", "prop41_cases", "argmax_vs_share", "derivative_check",
            "condition_iii_grid", "LOSSES_001", "focal_derivatives", "make_loss", "train_probed",
@@ -85,7 +85,7 @@ def prop41_cases(n_theta: int = 20001) -> pd.DataFrame:
 
 
 def _phi(phi, eps):
-    from .paper001 import phi_arctan, phi_sqrt
+    from .theory import phi_arctan, phi_sqrt
     return (lambda x: float(phi_arctan(np.asarray(x, float)))) if phi == "arctan" else \
         (lambda x: float(phi_sqrt(np.asarray(x, float), eps)))
 
