@@ -370,3 +370,9 @@ def test_readings_section_puts_our_verdict_beside_each_reading(tmp_path):
     lines = "\n".join(report._readings_lines("003", readings, df))
     assert "**adult**: most reproduced by ordinal (2 of 2)" in lines
     assert "**mammography**: most reproduced by ours (the paper's equations) (1 of 1)" in lines
+    nums = report.readings_numbers(readings[("003", "table1")], df.assign(ours=[0.70, 0.78, 0.61])).set_index("number")
+    assert nums.loc["adult/f1_soft/f1"].to_dict() == {"published": "0.63 ± 0.02", report.OURS_READING: "0.700 N",
+                                                      "ordinal": "0.630 R", "btg": "0.500 N", "matches": "ordinal"}
+    assert nums.loc["mammography/f1_soft/f1", "ordinal"] == ""           # not run: blank
+    assert nums.loc["mammography/f1_soft/f1", "btg"] == "0.200 I"
+    assert "| adult/f1_soft/accuracy | 0.78 ± 0.04 |" in lines

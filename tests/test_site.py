@@ -1,11 +1,14 @@
 """The replication site (``python -m lossfns.site``, :mod:`lossfns.pipeline.site`), built offline
-from a tiny checkout: one notebook, its run's figure and table, three verdicts, a register entry.
+from a tiny checkout: one notebook, its run's two figures (one with a row in the caption registry,
+one without) and table, three verdicts, a register entry; and the repository's caption registry
+``docs/figure_captions.csv`` against the figures the notebooks save.
 
 The browser checks of the real site are in ``tests/test_site_browser.py``."""
 
 from __future__ import annotations
 
 import base64
+import csv
 import json
 import re
 from pathlib import Path
@@ -19,6 +22,9 @@ from bs4 import BeautifulSoup  # noqa: E402
 from lossfns.pipeline import site  # noqa: E402
 
 NB = "000-99_fixture"
+#: the fixture's registry caption of table5_curves.png (a comma, and markup that must stay text:
+#: the loss names F1* and Accuracy* are no Markdown emphasis)
+CAPTION = "Recall per epoch of F1* and Accuracy* on Ionosphere (real data), mean ± 1 std over 10 trials; <b> is text"
 # a 1x1 PNG
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 HEADER = ("kind,id,document,table,row,column,statistic,published,published_sd,published_n,decimals,ours,"
@@ -44,7 +50,10 @@ def _notebook() -> dict:
                  "source": "# 000 §99 — A fixture\n\nThe loss $L = e$ at $|y - t| = 1$."},
                 {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 1,
                  "source": "print('hello')",
-                 "outputs": [{"output_type": "stream", "name": "stdout", "text": "hello\n"}]}]}
+                 "outputs": [{"output_type": "stream", "name": "stdout", "text": "hello\n"}]},
+                {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": 2,
+                 "source": "run.save_figure(fig, \"table5_curves\")  # drawn here", "outputs": []},
+                {"cell_type": "markdown", "id": "d", "metadata": {}, "source": "## The end of the narrative"}]}
 
 
 @pytest.fixture(scope="module")
@@ -58,17 +67,22 @@ def built(tmp_path_factory) -> Path:
     (fig / "table5_curves.png").write_bytes(PNG)
     (fig / "table5_curves.png.provenance.json").write_text(json.dumps(
         {"notebook": NB, "profile": "quick", "seed": 0, "device": "cpu", "git_commit": "0123456789abcdef"}))
+    (fig / "loss_curve.png").write_bytes(PNG)   # no row in the caption registry
     (res / "table5_ours.md").write_text(
         "Table 5 (ours): mean and std over trials\n\n"
         "| ('loss', '') | ('F1', 'mean') | ('F1', 'std') |\n|---|---|---|\n| bce | 0.9 | 0.01 |\n")
     (res / "manifest.json").write_text(json.dumps(
-        {"artefacts": [f"figures/quick/{NB}/table5_curves.png", f"results/quick/{NB}/table5_ours.md"],
+        {"artefacts": [f"figures/quick/{NB}/table5_curves.png", f"figures/quick/{NB}/loss_curve.png",
+                       f"results/quick/{NB}/table5_ours.md"],
          "git_commit": "0123456789abcdef", "wall_time_s": 75.0}))
     (root / "reports").mkdir()
     (root / "reports" / "verdicts.csv").write_text("\n".join([HEADER, *ROWS]) + "\n")
     (root / "reports" / "REPLICATION.md").write_text(
         "# Replication report\n\n## 000 — Table 5\n\nThe recalls of Table 5.\n")
     (root / "docs").mkdir()
+    with (root / "docs" / "figure_captions.csv").open("w", newline="") as fh:
+        csv.writer(fh).writerows([("notebook", "figure", "caption"), (NB, "table5_curves", CAPTION),
+                                  ("000-98_other", "loss_curve", "another notebook's figure")])
     (root / "docs" / "ambiguities.md").write_text(
         "# Ambiguity register\n\n| # | doc | where |\n|---|---|---|\n| A7 | 000 | the positive class |\n")
     out = tmp_path_factory.mktemp("site") / "site"
@@ -131,7 +145,14 @@ def test_notebook_page_shows_summary_figure_caption_flat_headers_and_math(built)
     assert soup.find(id="v-000-table5-bce-recall") and soup.find(id="tab-table5_ours")
     figure = soup.find(id="fig-table5_curves")
     assert figure.img["src"] == f"figures/quick/{NB}/table5_curves.png"
-    assert "seed 0" in figure.figcaption.text and "commit 0123456789" in figure.figcaption.text
+    caption = figure.figcaption.text
+    assert caption.startswith(CAPTION)   # the registry's caption, escaped: its <b> is text
+    assert "seed 0" in caption and "commit 0123456789" in caption and "table5_curves.png" in caption
+    assert caption.index(CAPTION) < caption.index("drawn by this notebook")
+    assert not figure.figcaption.find(["b", "em"])
+    other = soup.find(id="fig-loss_curve").figcaption   # no row for this notebook: its name
+    assert other.b.text == "loss curve" and "another notebook" not in other.text
+    assert other.text.startswith("loss curve (loss_curve.png): drawn by this notebook, quick profile")
     assert "F1 mean" in text and "('F1', 'mean')" not in text
     assert "$L = e$" in text and "assets/mathjax/tex-chtml-full.js" in text  # typeset locally
 
@@ -177,3 +198,68 @@ def test_search_index_has_the_claims(built):
     index = json.loads((built / "search" / "search_index.json").read_text())
     assert any("The range of L is" in doc["text"] for doc in index["docs"]
                if doc["location"].startswith("verdicts.html"))
+
+
+def test_figure_captions_reads_the_registry(tmp_path):
+    assert site.figure_captions(tmp_path) == {}   # no registry: every figure captioned by its name
+    (tmp_path / "docs").mkdir()
+    registry = tmp_path / "docs" / "figure_captions.csv"
+    registry.write_text('notebook,figure,caption\n000-3_x,fig3,"Loss, against y."\n')
+    assert site.figure_captions(tmp_path) == {("000-3_x", "fig3"): "Loss, against y."}
+    registry.write_text('notebook,figure,caption\n000-3_x,fig3,a\n000-3_x,fig3,b\n')
+    with pytest.raises(ValueError, match="two rows"):
+        site.figure_captions(tmp_path)
+    registry.write_text("notebook,name,text\n000-3_x,fig3,a\n")
+    with pytest.raises(ValueError, match="no column figure, caption"):
+        site.figure_captions(tmp_path)
+
+
+def test_every_figure_of_the_notebooks_has_a_caption():
+    """docs/figure_captions.csv: a row for every full-profile figure of the repository, rows only
+    for the notebooks of notebooks/ and the figures they save, each row once, and no caption that
+    is empty or only the figure's name."""
+    from lossfns.pipeline.paths import figure_captions_csv, repo_root
+    root = repo_root()
+    with figure_captions_csv(root).open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    captions = site.figure_captions(root)   # raises on a row given twice
+    assert len(captions) == len(rows)
+    full = {(p.parent.name, p.stem) for p in (root / "figures" / "full").glob("*/*.png")}
+    assert full, "no full-profile figure in figures/full"
+    assert sorted(full - set(captions)) == []   # every figure has a caption
+    notebooks = {p.stem: "\n".join("".join(c["source"]) for c in json.loads(p.read_text())["cells"]
+                                   if c["cell_type"] == "code")
+                 for p in (root / "notebooks").glob("[!.]*.ipynb")}
+    for (notebook, figure), caption in captions.items():
+        assert notebook in notebooks, f"{notebook}: no notebooks/{notebook}.ipynb"
+        # a figure of the full run, or one the notebook's code names (run.save_figure(fig, "name"))
+        assert (notebook, figure) in full or f'"{figure}"' in notebooks[notebook], (notebook, figure)
+        words = caption.strip().rstrip(".").lower()
+        assert words and words not in {figure.lower(), figure.replace("_", " ").lower(), f"{figure}.png".lower()}, (
+            notebook, figure)
+        assert len(caption.split()) >= 12, (
+            f"{notebook}/{figure}: say what is plotted, on which data, what the bands mean")
+
+
+def test_each_artefact_follows_the_cell_that_saved_it(built):
+    """A verdict's evidence link lands on the code and its output together: the figure the
+    second code cell saves comes right after that cell, before the narrative goes on; an
+    artefact whose name no cell spells out (loss_curve) ends the page under "Figures"."""
+    text = (built / f"{NB}.html").read_text()
+    code, fig, narrative = (text.index("drawn here"), text.index("id=\"fig-table5_curves\""),
+                            text.index("id=\"the-end-of-the-narrative\""))
+    assert code < fig < narrative
+    assert text.index("id=\"figures\"") < text.index("id=\"fig-loss_curve\"")
+    assert narrative < text.index("id=\"fig-loss_curve\"")
+    assert narrative < text.index("id=\"tab-table5_ours\"")   # no cell names it either
+
+
+def test_producer_is_the_last_cell_naming_the_artefact():
+    cells = [{"cell_type": "code", "source": ["x = 'table1'\n"]},
+             {"cell_type": "markdown", "source": "save 'table1'"},
+             {"cell_type": "code", "source": "run.save_table(t, 'table1', caption='...')"},
+             {"cell_type": "code", "source": "run.save_table(t, 'table10')"}]
+    assert site._producer(cells, "table1") == 2
+    assert site._producer(cells, "table10") == 3
+    assert site._producer(cells, "table2") is None
+

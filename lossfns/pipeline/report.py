@@ -462,6 +462,34 @@ def readings_summary(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_SHORT = {"reproduced": "R", "not reproduced": "N", "inconclusive": "I"}
+
+
+def readings_numbers(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """The numbers behind :func:`readings_summary`: per published number of a ``<table>_readings``
+    frame, the paper's mean ± sd, ours (``df``: :func:`verdicts`) and each reading's mean, each
+    with its verdict's initial (R reproduced, N not reproduced, I inconclusive; blank: not run)."""
+    ours = df.set_index("id")
+    names = [c[: -len(": verdict")] for c in table.columns if c.endswith(": verdict")]
+
+    def cell(value, verdict) -> str:
+        if verdict not in _SHORT or value is None or pd.isna(value):
+            return ""
+        return f"{float(value):.3f} {_SHORT[verdict]}"
+
+    rows = []
+    for r in table.to_dict("records"):
+        sd = r.get("published sd")
+        pub = f"{r['published']:.2f}" + (f" ± {float(sd):.2f}" if sd is not None and not pd.isna(sd) else "")
+        o = ours.loc[r["id"]] if r["id"] in ours.index else None
+        row = {"number": "/".join(str(r["id"]).split("/")[2:]), "published": pub,
+               OURS_READING: "" if o is None else cell(o.get("ours"), o.get("verdict"))}
+        row.update({name: cell(r.get(name), r.get(f"{name}: verdict")) for name in names})
+        row["matches"] = r.get("matches", "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _readings_lines(doc: str, readings: dict, df: pd.DataFrame) -> list[str]:
     lines = []
     for (d, table), t in readings.items():
@@ -477,7 +505,10 @@ def _readings_lines(doc: str, readings: dict, df: pd.DataFrame) -> list[str]:
             share = ", ".join(f"{r.reading} ({r.reproduced} of {r.numbers})" for r in best.itertuples())
             lines += [f"- **{ds}**: most reproduced by {share}." if g["reproduced"].max() else
                       f"- **{ds}**: no reading reproduces a published number it estimated."]
-        lines += ["", summary.to_markdown(index=False), ""]
+        lines += ["", summary.to_markdown(index=False), "",
+                  "Per published number: the paper's mean ± sd, ours and each reading's mean with its verdict "
+                  "(R reproduced, N not reproduced, I inconclusive; blank: not run), and the readings that "
+                  "reproduce it.", "", readings_numbers(t, df).to_markdown(index=False), ""]
     return lines
 
 

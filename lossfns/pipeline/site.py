@@ -16,10 +16,17 @@ mkdocstrings, the hooks of ``tools/api_docs.py``) extended by the pages below. P
 * ``<notebook>.html``, one per notebook of ``notebooks/``: the executed full-profile notebook
   ``reports/notebooks/full/<notebook>.ipynb`` when present, else the committed quick one,
   rendered by mkdocs-jupyter. It starts with the verdicts of the notebook (the paper's number
-  beside ours, verdict, cause; each row anchored ``v-<id>`` and linked to the verdict page) and
-  ends with the run's figures (``<figure id="fig-<name>">``, captioned from the figure's name and
-  its provenance sidecar) and results tables (``id="tab-<name>"``, captioned by their first
-  line, headers flattened: ``('F1', 'mean')`` becomes ``F1 mean``), as listed by the manifest.
+  beside ours, verdict, cause; each row anchored ``v-<id>`` and linked to the verdict page), and
+  shows each of the run's figures and results tables (as listed by the manifest) right after
+  the code cell that saved it (:func:`_producer`: the cell that names it as a string literal),
+  so that a verdict's evidence link lands on the code and its output together; those whose
+  name is built at run time end the page. A figure
+  (``<figure id="fig-<name>">``) is captioned by what it shows, from the caption registry
+  ``docs/figure_captions.csv`` (:func:`figure_captions`: one row ``notebook,figure,caption`` per
+  figure a notebook saves; a figure without a row is captioned by its name), then by the run
+  that drew it (its provenance sidecar: profile, seed, device, commit, run id). A table
+  (``id="tab-<name>"``) is captioned by its first line, headers flattened: ``('F1', 'mean')``
+  becomes ``F1 mean``.
 * ``verdicts.html``: ``reports/verdicts.csv`` as one table, a row per published number and claim,
   anchored by its slugified id (:func:`slug`), linked to its notebook page (to the figure or
   table whose name matches the row's table where one does, else to the row of the notebook's
@@ -52,7 +59,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from .paths import FIGURES, ambiguities_md, executed_notebook, figures_dir, report_md, repo_root, results_dir
+from .paths import (FIGURES, ambiguities_md, executed_notebook, figure_captions_csv, figures_dir, report_md,
+                    repo_root, results_dir)
 
 INDEX_PAGE = "index.html"
 REPORT_PAGE = "REPLICATION.html"
@@ -249,11 +257,39 @@ def _summary_cell(rows: list[dict]) -> dict:
     return _md_cell("\n".join(lines))
 
 
-def _figure_caption(fig: Path, entry: dict) -> str:
-    """What a figure is: its name, and the run that drew it (its provenance sidecar)."""
+#: The columns of the caption registry ``docs/figure_captions.csv``.
+CAPTION_COLUMNS = ("notebook", "figure", "caption")
+
+
+def figure_captions(root: Path | None = None) -> dict[tuple[str, str], str]:
+    """The caption registry ``docs/figure_captions.csv``: ``(notebook, figure stem) -> caption``,
+    what each figure the notebooks save shows (plotted quantities, data set, real or stand-in,
+    trials, what its bands and error bars mean). Empty when the file is missing; a file without
+    the columns ``notebook,figure,caption`` or with a row twice is a ``ValueError``."""
+    path = figure_captions_csv(root)
+    if not path.exists():
+        return {}
+    with path.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in CAPTION_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: no column {', '.join(missing)} (columns: {', '.join(CAPTION_COLUMNS)})")
+        out: dict[tuple[str, str], str] = {}
+        for row in reader:
+            key = (row["notebook"].strip(), row["figure"].strip())
+            if key in out:
+                raise ValueError(f"{path}: figure {key[1]!r} of {key[0]!r} has two rows")
+            out[key] = (row["caption"] or "").strip()
+    return out
+
+
+def _figure_caption(fig: Path, entry: dict, captions: dict | None = None) -> str:
+    """What a figure shows (its row of the caption registry ``captions``, see
+    :func:`figure_captions`; without one, its name) and the run that drew it (its provenance
+    sidecar)."""
     sidecar = fig.with_name(fig.name + ".provenance.json")
     prov = json.loads(sidecar.read_text()) if sidecar.exists() else {}
-    caption = prov.get("caption") or prov.get("title") or fig.stem.replace("_", " ")
+    registered = (captions or {}).get((entry["name"], fig.stem))
     run = [f"{entry['profile']} profile"]
     if "seed" in prov:
         run.append(f"seed {prov['seed']}")
@@ -263,45 +299,90 @@ def _figure_caption(fig: Path, entry: dict) -> str:
         run.append(f"commit {prov['git_commit'][:10]}{' (dirty)' if prov.get('git_dirty') else ''}")
     if prov.get("run_id"):
         run.append(f"run {prov['run_id']}")
-    return (f"<b>{html.escape(caption)}</b> (<code>{html.escape(fig.name)}</code>): drawn by this "
-            f"notebook, {html.escape(', '.join(run))}.")
+    drawn = f"drawn by this notebook, {html.escape(', '.join(run))}"
+    if registered:
+        return (f"<span class='lossfns-figure-text'>{html.escape(registered)}</span> "
+                f"<span class='lossfns-provenance'>(<code>{html.escape(fig.name)}</code>: {drawn}.)</span>")
+    caption = prov.get("caption") or prov.get("title") or fig.stem.replace("_", " ")
+    return f"<b>{html.escape(caption)}</b> (<code>{html.escape(fig.name)}</code>): {drawn}."
 
 
-def _artefact_cells(entry: dict, root: Path, docs: Path) -> tuple[list[dict], list[str]]:
-    """The cells of the run's figures (copied into ``docs``) and tables, and their anchors."""
+def _artefact_cells(entry: dict, root: Path, docs: Path,
+                    captions: dict | None = None) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The run's figures (copied into ``docs``, captioned from the registry ``captions``) and
+    tables as ``(kind, stem, html)`` items (``kind``: ``"figure"`` or ``"table"``), and their
+    anchors (``fig-<stem>``, ``tab-<stem>``)."""
     figures, tables = _artefacts(entry, root)
-    cells, anchors = [], []
+    items, anchors = [], []
     name, profile = entry["name"], entry["profile"]
+    for fig in figures:
+        rel = Path(FIGURES) / profile / name / fig.name
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(fig, docs / rel)
+        anchors.append(f"fig-{fig.stem}")
+        items.append(("figure", fig.stem,
+                      f"<figure id='fig-{html.escape(fig.stem)}'><img src='{html.escape(rel.as_posix())}' "
+                      f"alt='{html.escape(fig.stem)}'><figcaption>{_figure_caption(fig, entry, captions)}"
+                      "</figcaption></figure>"))
+    for table in tables:
+        anchors.append(f"tab-{table.stem}")
+        text = flat_headers(table.read_text())
+        items.append(("table", table.stem, f"<a id='tab-{html.escape(table.stem)}'></a>\n\n"
+                                           f"### {table.stem}\n\n<code>{html.escape(table.name)}</code>: {text}"))
+    return items, anchors
+
+
+def _producer(cells: list[dict], stem: str) -> int | None:
+    """Index of the code cell that saved the artefact ``stem``: the last one whose source names
+    it as a string literal (``run.save_figure(fig, "table5_ours")``); None when none does (a
+    name built at run time, e.g. in a loop)."""
+    quoted = (f'"{stem}"', f"'{stem}'")
+    found = None
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "code":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if any(q in src for q in quoted):
+                found = i
+    return found
+
+
+def _place_artefacts(nb_cells: list[dict], items: list[tuple[str, str, str]], profile: str) -> list[dict]:
+    """The notebook's cells with each artefact right after the cell that saved it
+    (:func:`_producer`: a verdict's evidence link lands on the code and its output together);
+    artefacts whose producer is not found end the page under "Figures" and "Results tables"."""
+    after, rest = {}, []
+    for kind, stem, text in items:
+        i = _producer(nb_cells, stem)
+        if i is None:
+            rest.append((kind, text))
+        else:
+            label = "Figure" if kind == "figure" else "Table"
+            after.setdefault(i, []).append(
+                _md_cell(f"*{label} saved by the cell above ({profile} profile):*\n\n{text}"))
+    out = []
+    for i, cell in enumerate(nb_cells):
+        out += [cell, *after.get(i, [])]
+    figures = [t for k, t in rest if k == "figure"]
+    tables = [t for k, t in rest if k == "table"]
     if figures:
-        parts = ["<a id='figures'></a>", "", f"## Figures ({profile} profile)", ""]
-        for fig in figures:
-            rel = Path(FIGURES) / profile / name / fig.name
-            (docs / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(fig, docs / rel)
-            anchors.append(f"fig-{fig.stem}")
-            parts.append(f"<figure id='fig-{html.escape(fig.stem)}'><img src='{html.escape(rel.as_posix())}' "
-                         f"alt='{html.escape(fig.stem)}'><figcaption>{_figure_caption(fig, entry)}"
-                         "</figcaption></figure>")
-        cells.append(_md_cell("\n".join(parts)))
+        out.append(_md_cell("\n".join(["<a id='figures'></a>", "", f"## Figures ({profile} profile)", "", *figures])))
     if tables:
-        cells.append(_md_cell(f"<a id='tables'></a>\n\n## Results tables ({profile} profile)"))
-        for table in tables:
-            anchors.append(f"tab-{table.stem}")
-            text = flat_headers(table.read_text())
-            cells.append(_md_cell(f"<a id='tab-{html.escape(table.stem)}'></a>\n\n"
-                                  f"### {table.stem}\n\n<code>{html.escape(table.name)}</code>: {text}"))
-    return cells, anchors
+        out.append(_md_cell(f"<a id='tables'></a>\n\n## Results tables ({profile} profile)"))
+        out += [_md_cell(t) for t in tables]
+    return out
 
 
-def _notebook_source(entry: dict, rows: list[dict], root: Path, docs: Path) -> list[str]:
-    """Write the notebook page's source (the notebook with its summary and artefacts added)
-    into ``docs``; return the anchors of its figures and tables."""
+def _notebook_source(entry: dict, rows: list[dict], root: Path, docs: Path,
+                     captions: dict | None = None) -> list[str]:
+    """Write the notebook page's source (the notebook with its verdict summary first and each
+    artefact after the cell that saved it) into ``docs``; return the anchors of its figures and
+    tables."""
     nb = copy.deepcopy(entry["nb"])
-    cells, anchors = _artefact_cells(entry, root, docs)
+    items, anchors = _artefact_cells(entry, root, docs, captions)
+    nb["cells"] = _place_artefacts(nb["cells"], items, entry["profile"])
     first_md = next((i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"), -1)
     if rows:
         nb["cells"].insert(first_md + 1, _summary_cell(rows))
-    nb["cells"] += cells
     for cell in nb["cells"]:  # nbformat 4.5 wants cell ids; the added cells have none
         cell.pop("id", None)
     nb["nbformat_minor"] = min(nb.get("nbformat_minor", 4), 4)
@@ -412,7 +493,8 @@ def stage(docs: Path, root: Path, *, api: bool = True) -> list:
     by_notebook: dict[str, list[dict]] = {}
     for r in rows:
         by_notebook.setdefault(r.get("notebook", ""), []).append(r)
-    artefacts = {e["name"]: _notebook_source(e, by_notebook.get(e["name"], []), root, docs)
+    captions = figure_captions(root)   # read once per build
+    artefacts = {e["name"]: _notebook_source(e, by_notebook.get(e["name"], []), root, docs, captions)
                  for e in entries}
     (docs / "index.md").write_text(_index_source(entries, root, api))
     (docs / "verdicts.md").write_text(_verdicts_source(rows, artefacts))
