@@ -380,20 +380,36 @@ class NotebookRun:
             entry["estimate"] = estimate if isinstance(estimate, dict) else estimate.as_dict()
         self.results.setdefault("reproduced", {})[key] = entry
 
-    def claim(self, key: str, result: dict, *, dataset: str, stand_in: bool = False,
-              note: str = "", timing: bool = False) -> dict:
-        """Record the verdict of claim ``key`` (an id of ``data/claims.csv``): ``result`` comes
-        from :mod:`lossfns.verdicts` (``paired_claim``, ``equivalence_claim``, ``rank_claim``)
-        or, for a claim the run cannot test, ``{"verdict": "not comparable", "reason": ...}``.
+    def claim(self, key: str, result: dict | None = None, *, parts: dict | None = None, dataset: str,
+              stand_in: bool = False, note: str = "", timing: bool = False) -> dict:
+        """Record the verdict of claim ``key`` (an id of ``data/claims.csv``).
+
+        ``parts`` (part name -> paired differences ``A_i - B_i``, e.g. one part per data set):
+        the claim is judged by the claims file's ``kind`` (one of
+        :data:`lossfns.verdicts.DIFFERENCE_KINDS`) and ``margin``
+        (:func:`lossfns.verdicts.judge_parts`: each part one-sided or two one-sided tests
+        against the margin, the parts combined with Holm's correction), and the differences are
+        kept, so the report judges them again from the file (:func:`report.rejudge_claim`).
+        Otherwise ``result`` comes from :mod:`lossfns.verdicts` (``exact_claim``,
+        ``rank_claim``, ...) or, for a claim the run cannot test, ``{"verdict": "not
+        comparable", "reason": ...}``.
         A claim on a stand-in dataset is recorded as "not comparable" with the test's own
         verdict kept under ``direction``. ``timing=True``: a claim about speed, judged from
         wall-clock measurements of this run, recorded in timings.json (flagged
         ``"timing": true``). Returns the recorded entry."""
-        from lossfns.verdicts import CLAIM_VERDICTS
+        from lossfns.verdicts import CLAIM_VERDICTS, DIFFERENCE_KINDS, judge_parts
 
         from .published import claims
         if key not in claims().index:
             raise KeyError(f"{key!r} is not an id of data/claims.csv")
+        if (result is None) == (parts is None):
+            raise ValueError(f"claim {key!r}: give either result or parts, not {'both' if parts is not None else 'neither'}")
+        if parts is not None:
+            spec = claims().loc[key]
+            if spec.get("kind") not in DIFFERENCE_KINDS:
+                raise ValueError(f"claim {key!r}: parts need a claims.csv kind in {DIFFERENCE_KINDS}, the file says "
+                                 f"{spec.get('kind')!r}")
+            result = judge_parts(parts, spec["kind"], float(spec["margin"]))
         if result.get("verdict") not in CLAIM_VERDICTS:
             raise ValueError(f"result['verdict'] must be one of {CLAIM_VERDICTS}, got "
                              f"{result.get('verdict')!r}")
