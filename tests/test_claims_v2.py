@@ -164,3 +164,16 @@ def test_run_claim_with_parts_uses_the_files_kind_and_margin(tmp_path):
         r.claim("003/s5.1/acc_comparable_bce", dataset="x")
     with pytest.raises(ValueError, match="parts need a claims.csv kind"):
         r.claim("000/s4c/range", parts={"a": [0.1, 0.2]}, dataset="x")
+
+
+def test_tables_are_written_with_flat_headers(tmp_path):
+    """Issue 23: results tables carry one header row (``F1 mean``, not ``('F1', 'mean')``)."""
+    r = artifacts.start_run({"profile": "quick", "seed": 0, "device": "cpu", "out_dir": str(tmp_path)}, "nb")
+    t = pd.DataFrame({"loss": ["bce", "f1"], "F1": [0.9, 0.8]}).groupby("loss").agg(["mean", "std"]).reset_index()
+    assert isinstance(t.columns, pd.MultiIndex)
+    md_path = r.save_table(t, "table5_ours")
+    r.finish()
+    md = md_path.read_text()
+    assert "| loss   |   F1 mean |   F1 std |" in md and "('" not in md
+    csv = md_path.with_suffix(".csv").read_text().splitlines()
+    assert csv[0] == "loss,F1 mean,F1 std" and len(csv) == 3

@@ -58,7 +58,7 @@ from .paths import OUTPUT_DIRS, figures_dir, repo_root, results_dir
 from .profiles import PROFILES, REQUIRED_PARAMETERS
 
 __all__ = ["start_run", "NotebookRun", "atomic_write", "provenance", "repo_root",
-           "PROFILES", "DEVICES", "UnknownParameterError", "TIMING_FIELDS", "split_timings"]
+           "PROFILES", "DEVICES", "UnknownParameterError", "TIMING_FIELDS", "split_timings", "flat_columns"]
 
 #: Wall-clock fields: wherever a result holds one of these keys (a dict key, a DataFrame
 #: column), :meth:`NotebookRun.finish` moves it from results.json to timings.json, at the
@@ -249,6 +249,22 @@ def check_parameters(declared, injected) -> None:
             f"unknown notebook parameter(s) {unknown}; this notebook declares {sorted(declared)}")
 
 
+def flat_columns(df):
+    """``df`` with one header row: a column named by a tuple (a pandas MultiIndex, e.g. from
+    ``groupby(...).agg(["mean", "std"])``) is renamed by its non-empty parts joined by a space.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({("loss", ""): ["bce"], ("F1", "mean"): [0.9], ("F1", "std"): [0.01]})
+    >>> list(flat_columns(t).columns)
+    ['loss', 'F1 mean', 'F1 std']
+    """
+    names = [" ".join(str(x) for x in c if str(x) != "").strip() if isinstance(c, tuple) else c
+             for c in df.columns]
+    out = df.copy()
+    out.columns = names
+    return out
+
+
 @dataclass
 class NotebookRun:
     """One execution of a notebook: where its artefacts go and what they carry."""
@@ -309,7 +325,9 @@ class NotebookRun:
         return self._register(path)
 
     def save_table(self, df, name: str, floatfmt: str = ".4f", caption: str | None = None) -> Path:
-        """Save a pandas DataFrame as ``<name>.csv`` and ``<name>.md``."""
+        """Save a pandas DataFrame as ``<name>.csv`` and ``<name>.md``, with flat headers
+        (:func:`flat_columns`: ``("F1", "mean")`` is written ``F1 mean``)."""
+        df = flat_columns(df)
         csv_path = self.results_dir / f"{name}.csv"
         with atomic_write(csv_path) as fh:
             df.to_csv(fh, index=False, float_format="%.10g")
