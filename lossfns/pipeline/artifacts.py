@@ -415,19 +415,9 @@ class NotebookRun:
         verdict kept under ``direction``. ``timing=True``: a claim about speed, judged from
         wall-clock measurements of this run, recorded in timings.json (flagged
         ``"timing": true``). Returns the recorded entry."""
-        from lossfns.verdicts import CLAIM_VERDICTS, DIFFERENCE_KINDS, judge_parts
+        from lossfns.verdicts import CLAIM_VERDICTS
 
-        from .published import claims
-        if key not in claims().index:
-            raise KeyError(f"{key!r} is not an id of data/claims.csv")
-        if (result is None) == (parts is None):
-            raise ValueError(f"claim {key!r}: give either result or parts, not {'both' if parts is not None else 'neither'}")
-        if parts is not None:
-            spec = claims().loc[key]
-            if spec.get("kind") not in DIFFERENCE_KINDS:
-                raise ValueError(f"claim {key!r}: parts need a claims.csv kind in {DIFFERENCE_KINDS}, the file says "
-                                 f"{spec.get('kind')!r}")
-            result = judge_parts(parts, spec["kind"], float(spec["margin"]))
+        result = self.judge(key, result, parts=parts)
         if result.get("verdict") not in CLAIM_VERDICTS:
             raise ValueError(f"result['verdict'] must be one of {CLAIM_VERDICTS}, got "
                              f"{result.get('verdict')!r}")
@@ -440,6 +430,27 @@ class NotebookRun:
         else:
             self.results.setdefault("claims", {})[key] = entry
         return entry
+
+    def judge(self, key: str, result: dict | None = None, *, parts: dict | None = None) -> dict:
+        """The verdict of claim ``key`` as :meth:`claim` would record it, without recording it
+        (for the readings a notebook shows beside the main one): ``parts`` judged by the claims
+        file's ``kind`` and ``margin`` (:func:`lossfns.verdicts.judge_parts`), or ``result`` as
+        given. Raises for an unknown id, for both or neither given, and for ``parts`` on a claim
+        whose kind is not one of :data:`lossfns.verdicts.DIFFERENCE_KINDS`."""
+        from lossfns.verdicts import DIFFERENCE_KINDS, judge_parts
+
+        from .published import claims
+        if key not in claims().index:
+            raise KeyError(f"{key!r} is not an id of data/claims.csv")
+        if (result is None) == (parts is None):
+            raise ValueError(f"claim {key!r}: give either result or parts, not {'both' if parts is not None else 'neither'}")
+        if parts is None:
+            return result
+        spec = claims().loc[key]
+        if spec.get("kind") not in DIFFERENCE_KINDS:
+            raise ValueError(f"claim {key!r}: parts need a claims.csv kind in {DIFFERENCE_KINDS}, the file says "
+                             f"{spec.get('kind')!r}")
+        return judge_parts(parts, spec["kind"], float(spec["margin"]))
 
     def finish(self) -> None:
         """Write results.json (and timings.json when the run measured time) and manifest.json

@@ -76,21 +76,21 @@ def trained_check(rows: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
 
 
 def f1_claim(rows: pd.DataFrame, check: pd.DataFrame) -> dict:
-    """Sec. 5.1's "F1* has a higher F1 than AP-Perf's F1†": paired by trial (same split),
-    threshold-averaged test F1 of F1* minus F1† (:func:`lossfns.verdicts.paired_claim`), on the
-    trials where both models trained; *not comparable* when fewer than 2 such trials remain."""
-    from lossfns.verdicts import paired_claim
+    """Sec. 5.1's "F1* has a higher F1 than AP-Perf's F1†" as the arguments of ``run.claim``:
+    ``{"parts": {dataset: F1 of F1* minus F1† per trial}}`` (threshold-averaged test F1, paired
+    by trial, over the trials where both models trained), or ``{"result": not comparable}`` when
+    fewer than 2 such trials remain (a model that did not train is no baseline)."""
     # a trial that one of the losses did not run counts as not trained (pivot gives NaN there)
     ok = check.pivot(index="trial", columns="loss", values="trained").fillna(False).astype(bool)
     keep = ok.index[ok.all(axis=1)]
     w = rows.pivot(index="trial", columns="loss", values="F1").loc[keep]
     if len(w) < 2:
         per_loss = ", ".join(f"{loss} {int(ok[loss].sum())} of {len(ok)}" for loss in ok.columns)
-        return {"verdict": "not comparable",
-                "reason": f"{len(w)} trial(s) where both models beat the majority rate (trained: {per_loss}): "
-                          f"a model that did not train is no baseline"}
-    r = paired_claim((w["F1*"] - w["F1† (AP-Perf)"]).to_numpy())
-    return {**r, "reason": f"F1* - F1-dagger on F1, paired by trial over {len(w)} trained trials: {r['reason']}"}
+        return {"result": {"verdict": "not comparable",
+                           "reason": f"{len(w)} trial(s) where both models beat the majority rate (trained: {per_loss}): "
+                                     f"a model that did not train is no baseline"}}
+    datasets = list(dict.fromkeys(rows["dataset"])) if "dataset" in rows else ["mammography"]
+    return {"parts": {", ".join(datasets): (w["F1*"] - w["F1† (AP-Perf)"]).to_numpy()}}
 
 
 def runtime_claim(steps: pd.DataFrame, batch: int = 20) -> dict:
