@@ -166,6 +166,22 @@ def test_run_claim_with_parts_uses_the_files_kind_and_margin(tmp_path):
         r.claim("000/s4c/range", parts={"a": [0.1, 0.2]}, dataset="x")
 
 
+def test_run_judge_gives_the_claims_verdict_without_recording_it(tmp_path):
+    """NotebookRun.judge: the readings a notebook shows beside the main one (e.g. another batch
+    size) are judged by the same rule as the recorded claim, and not recorded."""
+    r = artifacts.start_run({"profile": "quick", "seed": 0, "device": "cpu", "out_dir": str(tmp_path)}, "nb")
+    parts = {"adult": [0.045, 0.05, 0.04, 0.048], "mammography": [0.001, -0.002, 0.0, 0.002]}
+    j = r.judge("003/s5.1/acc_comparable_bce", parts=parts)
+    assert j["verdict"] == "supported" and j["parts"]["mammography"]["margin"] == 0.02
+    assert "claims" not in r.results
+    assert r.claim("003/s5.1/acc_comparable_bce", parts=parts, dataset="x")["verdict"] == j["verdict"]
+    nc = {"verdict": "not comparable", "reason": "a model did not train"}
+    assert r.judge("003/s5.1/f1_beats_apperf", nc) is nc            # a result passes through
+    assert r.claim("003/s5.1/f1_beats_apperf", **{"result": nc}, dataset="x")["verdict"] == "not comparable"
+    with pytest.raises(KeyError):
+        r.judge("003/nope", parts=parts)
+
+
 def test_tables_are_written_with_flat_headers(tmp_path):
     """Issue 23: results tables carry one header row (``F1 mean``, not ``('F1', 'mean')``)."""
     r = artifacts.start_run({"profile": "quick", "seed": 0, "device": "cpu", "out_dir": str(tmp_path)}, "nb")

@@ -1,7 +1,8 @@
 """Document 000, Sec. 7-8 (Tables 1-2, Fig. 1-2): the statistics behind the verdicts of notebooks
 ``000-8_cv_tables`` and ``000-8b_lambda_tuning`` (issue 9).
 
-Every verdict comes from :mod:`lossfns.verdicts`; this module only prepares the paired data:
+Every verdict comes from :mod:`lossfns.verdicts` (a claim recorded with parts is judged by
+data/claims.csv's kind and margin); this module only prepares the paired data:
 
 * :func:`paired_extreme_bootstrap`: "A has a lower min over repeats than B", bootstrapped over
   repeats resampled jointly for A and B (the same folds);
@@ -9,8 +10,10 @@ Every verdict comes from :mod:`lossfns.verdicts`; this module only prepares the 
 * :func:`table_rows`: Tables 1-2, ours with 95% intervals against the paper, one reading per row;
 * :func:`lambda_repeats` / :func:`lambda_summary`: the lambda grid of Fig. 1-2 per repeat, and the
   summary of :func:`lossfns.experiments.doc000.protocols.lambda_grid_scores` computed from it;
-* :func:`optimum_claim` (Fig. 1) and :func:`std_smallest_claim` (Fig. 2): lambda = 100 against the
-  best lambda more than half a decade away, paired over repeats.
+* :func:`sec8_claims` and :func:`keras_torch_claim`: the parts (paired differences over repeats or
+  folds) of the Sec. 8 mean-CV claims and of the Keras-torch check, for ``run.claim(key, parts=...)``;
+* :func:`optimum_claim` (Fig. 1) and :func:`std_smallest_claim` (Fig. 2): lambda = 100 against
+  every lambda more than half a decade away, one part each, paired over repeats.
 """
 
 from __future__ import annotations
