@@ -4,6 +4,7 @@ reports/verdicts.csv, timing claims, the provenance section; the re-run identity
 (results.json only)."""
 
 import json
+import math
 import subprocess
 
 import numpy as np
@@ -376,3 +377,15 @@ def test_readings_section_puts_our_verdict_beside_each_reading(tmp_path):
     assert nums.loc["mammography/f1_soft/f1", "ordinal"] == ""           # not run: blank
     assert nums.loc["mammography/f1_soft/f1", "btg"] == "0.200 I"
     assert "| adult/f1_soft/accuracy | 0.78 ± 0.04 |" in lines
+
+
+def test_alternative_estimate_keeps_the_records_se_and_n(tmp_path):
+    """A reading's record (003-5-1b's table1_reading_estimates) carries its own standard error
+    and trial count; the alternative is judged with them, not with our entry's."""
+    _write_run(tmp_path, "nb", {"table": [{"id": "b", "reading": "r", "lo": 0.78, "hi": 0.82, "ours": 0.80,
+                                           "se": 0.009, "n": 10}]})
+    est = report.alternative_estimate("nb:table?id={id}&reading=r", "b", {"estimate": {"n": 3}}, tmp_path)
+    assert (est.value, est.se, est.n) == (0.80, 0.009, 10)
+    _write_run(tmp_path, "nb2", {"table": [{"id": "b", "lo": 0.78, "hi": 0.82, "ours": 0.80}]})
+    est = report.alternative_estimate("nb2:table?id={id}", "b", {"estimate": {"n": 3}}, tmp_path)
+    assert est.n == 3 and math.isnan(est.se)

@@ -143,6 +143,7 @@ def test_notebook_page_shows_summary_figure_caption_flat_headers_and_math(built)
     text = (built / f"{NB}.html").read_text()
     soup = BeautifulSoup(text, "html.parser")
     assert soup.find(id="v-000-table5-bce-recall") and soup.find(id="tab-table5_ours")
+    assert "No full-profile run" in soup.find(id="no-full-run").text   # the fixture has a quick run only
     figure = soup.find(id="fig-table5_curves")
     assert figure.img["src"] == f"figures/quick/{NB}/table5_curves.png"
     caption = figure.figcaption.text
@@ -218,7 +219,8 @@ def test_every_figure_of_the_notebooks_has_a_caption():
     """docs/figure_captions.csv: a row for every full-profile figure of the repository, rows only
     for the notebooks of notebooks/ and the figures they save, each row once, and no caption that
     is empty or only the figure's name."""
-    from lossfns.pipeline.paths import figure_captions_csv, repo_root
+    from lossfns.pipeline.paths import repo_root
+    from lossfns.pipeline.site import figure_captions_csv
     root = repo_root()
     with figure_captions_csv(root).open(newline="") as fh:
         rows = list(csv.DictReader(fh))

@@ -10,8 +10,7 @@ from pathlib import Path
 
 __all__ = ["NotACheckoutError", "repo_root",
            "results_dir", "figures_dir", "executed_notebook", "failed_notebook", "stamp",
-           "published_numbers_csv", "claims_csv", "ambiguities_md", "figure_captions_csv", "report_md",
-           "identity_json",
+           "published_numbers_csv", "claims_csv", "ambiguities_md", "report_md", "identity_json",
            "RESULTS", "FIGURES", "OUTPUT_DIRS"]
 
 RESULTS = "results"
@@ -92,12 +91,6 @@ def identity_json(profile: str, root: Path | None = None) -> Path:
 
 def ambiguities_md(root: Path | None = None) -> Path:
     return (root or repo_root()) / "docs" / "ambiguities.md"
-
-
-def figure_captions_csv(root: Path | None = None) -> Path:
-    """The caption registry of the notebooks' figures (``notebook,figure,caption``), which the
-    site (:mod:`lossfns.pipeline.site`) shows under each figure."""
-    return (root or repo_root()) / "docs" / "figure_captions.csv"
 
 
 def report_md(root: Path | None = None) -> Path:

@@ -164,8 +164,9 @@ def alternative_estimate(ref: str, key: str, entry: dict, root: Path | None = No
     """The result a cause's ``alternative`` names, as an Estimate: ``ref`` is
     ``<notebook>:<results key>?<field>=<value>&...`` (``{id}`` stands for the number's id), a
     table of ``results.json`` (of the profile of our ``entry``) from which exactly one record
-    must match; it needs ``lo`` and ``hi`` (and ``ours`` or ``ours (mean)``); ``n`` is our
-    entry's. Raises ``LookupError`` when the file, table or record is missing."""
+    must match; it needs ``lo`` and ``hi`` (and ``ours`` or ``ours (mean)``); its ``se`` and
+    ``n`` where the record has them (e.g. 003-5-1b's ``table1_reading_estimates``), else our
+    entry's ``n``. Raises ``LookupError`` when the file, table or record is missing."""
     from urllib.parse import parse_qsl
     head, _, query = ref.replace("{id}", key).partition("?")
     notebook, _, table = head.partition(":")
@@ -181,8 +182,10 @@ def alternative_estimate(ref: str, key: str, entry: dict, root: Path | None = No
         raise LookupError(f"{len(hits)} records of {notebook}:{table} match {want}")
     r = hits[0]
     value = r.get("ours", r.get("ours (mean)"))
-    n = int((entry.get("estimate") or {}).get("n") or 0)
-    return Estimate(float(value), float(r["lo"]), float(r["hi"]), math.nan, n, f"alternative {ref}")
+    n = int(r.get("n") or (entry.get("estimate") or {}).get("n") or 0)
+    se = r.get("se")
+    se = float(se) if se is not None else math.nan
+    return Estimate(float(value), float(r["lo"]), float(r["hi"]), se, n, f"alternative {ref}")
 
 
 def _checker(spec: Published, key: str, entry: dict | None, root: Path | None):

@@ -59,7 +59,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from .paths import (FIGURES, ambiguities_md, executed_notebook, figure_captions_csv, figures_dir, report_md,
+from .paths import (FIGURES, ambiguities_md, executed_notebook, figures_dir, report_md,
                     repo_root, results_dir)
 
 INDEX_PAGE = "index.html"
@@ -135,6 +135,13 @@ def _title(nb: dict, default: str) -> str:
 def slug(text: str) -> str:
     """The anchor of a verdict id: ``000/table1/bce/mean_min`` -> ``000-table1-bce-mean_min``."""
     return re.sub(r"[^a-z0-9_.]+", "-", text.lower()).strip("-") or "row"
+
+
+def figure_captions_csv(root: Path | None = None) -> Path:
+    """The caption registry of the notebooks' figures (``notebook,figure,caption``), shown under
+    each figure (kept here, with its only reader, rather than in :mod:`.paths`, which every
+    notebook imports)."""
+    return (root or repo_root()) / "docs" / "figure_captions.csv"
 
 
 def flat_headers(markdown: str) -> str:
@@ -372,6 +379,13 @@ def _place_artefacts(nb_cells: list[dict], items: list[tuple[str, str, str]], pr
     return out
 
 
+#: the note on the page of a notebook without a committed full-profile run
+NO_FULL_RUN = ("<p id='no-full-run'><b>No full-profile run of this notebook is committed yet.</b> This page "
+               "shows the quick profile (CI settings), whose figures are not committed: a fresh clone shows "
+               "them after <code>make quick</code>, and <code>make reproduce</code> runs the papers' "
+               "protocol.</p>")
+
+
 def _notebook_source(entry: dict, rows: list[dict], root: Path, docs: Path,
                      captions: dict | None = None) -> list[str]:
     """Write the notebook page's source (the notebook with its verdict summary first and each
@@ -380,6 +394,8 @@ def _notebook_source(entry: dict, rows: list[dict], root: Path, docs: Path,
     nb = copy.deepcopy(entry["nb"])
     items, anchors = _artefact_cells(entry, root, docs, captions)
     nb["cells"] = _place_artefacts(nb["cells"], items, entry["profile"])
+    if entry["profile"] != "full":   # quick-profile figures are not committed: say where they come from
+        nb["cells"].insert(1, _md_cell(NO_FULL_RUN))
     first_md = next((i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"), -1)
     if rows:
         nb["cells"].insert(first_md + 1, _summary_cell(rows))
