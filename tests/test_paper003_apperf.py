@@ -136,8 +136,24 @@ def test_step_timing_of_f1_star_and_its_validation():
     assert s.loc[0, "s per step"] > 0
     with pytest.raises(ValueError, match=re.escape("losses keys must be 'F1*' or 'F1† (AP-Perf)'")):
         A.step_timing("mammography", {"BCE": [20]}, steps=2, repeats=1)
-    with pytest.raises(ValueError, match="need 2000000 rows"):
-        A.step_timing("mammography", {"F1*": [10**6]}, steps=2, repeats=1)
+    with pytest.raises(ValueError, match=re.escape("losses['F1*']: batch sizes must be positive integers")):
+        A.step_timing("mammography", {"F1*": [0]}, steps=2, repeats=1)
+
+
+def test_step_timing_repeats_the_split_where_the_batches_need_more_rows(monkeypatch):
+    """The full preset times 20 steps of batch 1,024 (20,480 rows) on Mammography, whose
+    training split has 7,156 rows: the rows are repeated in order, every step a full batch
+    (the full run of 003-5-1c once failed here, after its 70 minutes of training)."""
+    import lossfns.training as training
+    seen = []
+    monkeypatch.setattr(training, "train_batched", lambda spec, tasks, *a, **k: seen.append(tasks[0]))
+    full = A.PRESETS["003-5-1c_apperf"]["full"]
+    A.step_timing("mammography", {"F1*": full["timing_batches"]["F1*"]}, steps=full["timing_steps"], repeats=1)
+    assert [len(t.y_train) for t in seen] == [full["timing_steps"] * b for b in full["timing_batches"]["F1*"]]
+    big = seen[-1]
+    n = 7156
+    assert len(big.y_train) == 20 * 1024 > n
+    np.testing.assert_array_equal(big.X_train[n:2 * n], big.X_train[:n])   # the split again, in order
 
 
 def test_f1_claim_leaves_out_a_trial_that_one_loss_did_not_run():
