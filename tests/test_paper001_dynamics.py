@@ -101,3 +101,30 @@ def test_sgd_toy_validation_and_sweep_shape():
         D.noise_sweep({"nope": [1]}, steps=20, seeds=1)
     s = D.sweep_summary(df)
     assert set(s["quantity"]) == {"dist_a1", "excess"} and (s["lo"] <= s["mean"]).all()
+
+
+def test_full_batch_control_is_deterministic_and_reaches_the_minimum():
+    """Issue 22: the noise-free control of Sec. 3's hovering: every seed takes the same exact path
+    and ends at the minimum (excess ~ 0), so SGD's excess can be judged against it."""
+    ctrl = D.hover_control(steps=400, seeds=3, seed=0)
+    assert list(ctrl.columns) == ["seed", "sgd", "full_batch", "excess"]
+    assert list(ctrl["seed"]) == [0, 1, 2]
+    assert np.ptp(ctrl["full_batch"]) == 0 and ctrl["full_batch"].iloc[0] < 1e-5
+    assert (ctrl["sgd"] > 1e-3).all()                          # batch 8 hovers well above the minimum
+    np.testing.assert_allclose(ctrl["excess"], ctrl["sgd"] - ctrl["full_batch"])
+    with pytest.raises(ValueError, match="batch must be"):
+        D.sgd_toy(**{**D.NOISE_BASE, "batch": "half"}, steps=10, seeds=1)
+
+
+def test_batch_dependence_pairs_consecutive_batch_sizes_by_seed():
+    import pandas as pd
+    df = pd.DataFrame({"setting": ["batch"] * 6 + ["lr"], "value": [1, 1, 8, 8, 64, 64, 0.01],
+                       "seed": [0, 1, 0, 1, 0, 1, 0], "excess": [0.3, 0.2, 0.05, 0.04, 0.01, 0.0, 9.0]})
+    parts = D.batch_dependence(df)
+    assert list(parts) == ["1 vs 8", "8 vs 64"]
+    np.testing.assert_allclose(parts["1 vs 8"], [0.25, 0.16])
+    np.testing.assert_allclose(parts["8 vs 64"], [0.04, 0.04])
+    with pytest.raises(ValueError, match="no 'batch' setting"):
+        D.batch_dependence(df[df["setting"] == "lr"])
+    with pytest.raises(ValueError, match="at least 2 sizes"):
+        D.batch_dependence(df[df["value"] == 1])

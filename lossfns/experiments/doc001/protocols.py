@@ -26,7 +26,7 @@ __all__ = ["PRESETS", "PHIS", "argmax_G", "prop41_cases", "argmax_vs_share", "de
            "condition_iii_grid", "LOSSES_001", "focal_derivatives", "make_loss", "train_probed",
            "train_imbalanced", "trap_simulation", "last_epochs", "sigmoid_free_cnns", "melanoma_stand_in",
            "train_sigmoid_free", "all_supported", "growth", "NOISE_BASE", "sgd_toy", "noise_sweep",
-           "sweep_summary", "optimal_sharpness_test", "NOISE_GRID"]
+           "sweep_summary", "optimal_sharpness_test", "NOISE_GRID", "hover_control", "batch_dependence"]
 
 PRESETS = {
     "001-4_toy_model": {
@@ -372,7 +372,7 @@ def _dphi(x, phi: str, eps: float | None):
     return (2 / np.pi) / (1 + x * x)
 
 
-def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch: int, momentum: float,
+def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch, momentum: float,
             steps: int, seeds: int, seed: int = 0, n_grid: int = 4001) -> dict:
     """Stochastic gradient flow with momentum (heavy ball: v <- m v - lr g, θ <- θ + v) on the
     toy model's loss -G(θ), each step's gradient from ``batch`` points ω ~ U[0, 1] (label 1 on
@@ -380,8 +380,14 @@ def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch: int, mo
     once (common random numbers: run s uses the stream of ``seed + s`` whatever the settings).
     Returns, per run, over the second half of the steps: the mean |θ - a1| (distance from the
     correct boundary), the mean |θ - θ*| (from the maximiser of G) and the mean loss above its
-    minimum, G(θ*) - G(θ)."""
-    if steps < 2 or batch < 1 or seeds < 1:
+    minimum, G(θ*) - G(θ).
+
+    ``batch="full"``: the noise-free control, the same heavy ball with the exact gradient
+    -dG/dθ (the closed form of Prop. 4.1's proof), so every run is the same deterministic path."""
+    full = isinstance(batch, str)
+    if full and batch != "full":
+        raise ValueError(f"batch must be an integer >= 1 or 'full', got {batch!r}")
+    if steps < 2 or (not full and batch < 1) or seeds < 1:
         raise ValueError(f"steps >= 2, batch >= 1 and seeds >= 1 are required, got {steps}, {batch}, {seeds}")
     grid = np.linspace(0.0, 1.0, n_grid)
     kw = {"phi": phi} if eps is None else {"phi": phi, "eps": eps}
@@ -395,10 +401,13 @@ def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch: int, mo
     dist_star = np.zeros(seeds)
     excess = np.zeros(seeds)
     for t in range(steps):
-        w = np.stack([r.random(batch) for r in rngs])                 # (seeds, batch)
-        sign = np.where(w < a1, 1.0, -1.0)
-        # G = ∫ (2y-1)(-φ(ω-θ)) dω, so dG/dθ = mean (2y-1) φ'(ω-θ); the loss is -G
-        grad = -np.mean(sign * _dphi(w - theta[:, None], phi, eps), axis=1)
+        if full:
+            grad = -np.asarray(toy_G_derivative_closed_form(theta, 0.0, 1.0, a1, **kw), float)
+        else:
+            w = np.stack([r.random(batch) for r in rngs])                 # (seeds, batch)
+            sign = np.where(w < a1, 1.0, -1.0)
+            # G = ∫ (2y-1)(-φ(ω-θ)) dω, so dG/dθ = mean (2y-1) φ'(ω-θ); the loss is -G
+            grad = -np.mean(sign * _dphi(w - theta[:, None], phi, eps), axis=1)
         v = momentum * v - lr * grad
         theta = np.clip(theta + v, 0.0, 1.0)
         if t >= half:
@@ -441,6 +450,33 @@ def sweep_summary(df: pd.DataFrame, cols=("dist_a1", "excess")) -> pd.DataFrame:
             rows.append({"setting": setting, "value": value, "quantity": c, "mean": e.value, "lo": e.lo,
                          "hi": e.hi, "n": e.n})
     return pd.DataFrame(rows)
+
+
+def hover_control(*, steps: int, seeds: int, base: dict | None = None, seed: int = 0) -> pd.DataFrame:
+    """Sec. 3's hovering against its noise-free control: per seed, the excess over the minimum
+    (second half of the steps) of stochastic heavy ball at ``base`` (default :data:`NOISE_BASE`)
+    and of the full-batch heavy ball at the same setting (``batch="full"``: no sampling noise).
+    Table: seed, sgd, full_batch, excess (sgd minus full batch, the paired difference the claim
+    judges: hovering is the noise's doing only if SGD stays above where the exact flow goes)."""
+    base = dict(NOISE_BASE if base is None else base)
+    r_sgd = sgd_toy(**base, steps=steps, seeds=seeds, seed=seed)
+    r_full = sgd_toy(**{**base, "batch": "full"}, steps=steps, seeds=seeds, seed=seed)
+    return pd.DataFrame({"seed": seed + np.arange(seeds), "sgd": r_sgd["excess"],
+                         "full_batch": r_full["excess"], "excess": r_sgd["excess"] - r_full["excess"]})
+
+
+def batch_dependence(df: pd.DataFrame, col: str = "excess") -> dict:
+    """Paired differences (per seed) of ``col`` between consecutive batch sizes of a
+    :func:`noise_sweep` table, smaller batch minus larger ("1 vs 8": excess at batch 1 minus at
+    batch 8): the parts of the claim that the hovering level falls as the batch grows."""
+    b = df[df["setting"] == "batch"]
+    if b.empty:
+        raise ValueError("df has no 'batch' setting: run noise_sweep with a batch grid")
+    wide = b.pivot(index="seed", columns="value", values=col)
+    sizes = sorted(wide.columns)
+    if len(sizes) < 2:
+        raise ValueError(f"the batch sweep needs at least 2 sizes, got {sizes}")
+    return {f"{int(lo)} vs {int(hi)}": (wide[lo] - wide[hi]).to_numpy() for lo, hi in zip(sizes, sizes[1:])}
 
 
 def optimal_sharpness_test(df: pd.DataFrame, col: str = "dist_a1") -> dict:
