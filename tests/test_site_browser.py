@@ -5,7 +5,7 @@ loopback and opens every page: each must load (HTTP 200) without a console or pa
 without any request leaving the machine, every ``<img>`` must have decoded (naturalWidth > 0)
 and every internal link must resolve (HTTP 200, and its anchor must name an element of the
 target page). Then a reader's path: the verdict table filtered to the not-reproduced numbers of
-003's Table 5, one click to the figure that produced them; and the search box finds a claim by
+003's Table 5, one click to the figure that produced them, right below the code cell that saved it; and the search box finds a claim by
 a word of its text. Screenshots of the index, the report and one notebook page are kept as
 ``build/site-index.png``, ``build/site-report.png`` and ``build/site-notebook.png``.
 
@@ -232,6 +232,15 @@ def test_from_a_not_reproduced_number_of_table_5_to_its_figure(site, browser_con
     assert page.url.startswith(base + "003-s6_batch_size.html")
     target = page.locator(f"[id='{anchor}']")
     assert target.count() == 1 and target.locator("img").count() == 1  # the figure itself
+    # ... right below the code cell that saved it: the evidence is the code and its output together
+    producer = page.evaluate("""(id) => {
+        let cell = document.getElementById(id).closest('.jp-Cell');
+        let prev = cell && cell.previousElementSibling;
+        while (prev && !prev.classList.contains('jp-Cell')) prev = prev.previousElementSibling;
+        return prev ? {code: prev.classList.contains('jp-CodeCell'), text: prev.innerText} : null;
+    }""", anchor)
+    stem = anchor.split("-", 1)[1]
+    assert producer and producer["code"] and f'"{stem}"' in producer["text"], (anchor, producer)
     page.wait_for_function("() => document.querySelector('.jp-RenderedMarkdown mjx-container')",
                            timeout=20_000)  # the notebook's TeX, typeset by the site's MathJax
     page.close()
