@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from lossfns.experiments.paper003 import PAPER003_SPEC
+from lossfns.experiments.doc003.theory import PAPER003_SPEC
 from lossfns.training import Task
 from lossfns.training.apperf import train_apperf
 

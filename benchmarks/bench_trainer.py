@@ -33,8 +33,8 @@ import torch  # noqa: E402
 
 from lossfns.pipeline.artifacts import atomic_write  # noqa: E402
 from lossfns.datasets import load_sonar  # noqa: E402
-from lossfns.experiments.paper000 import make_loss  # noqa: E402
-from lossfns.experiments.paper000 import PAPER000_SPEC  # noqa: E402
+from lossfns.experiments.doc000.protocols import make_loss  # noqa: E402
+from lossfns.experiments.doc000.protocols import PAPER000_SPEC  # noqa: E402
 from lossfns.training import cv_tasks, stratified_kfold, train_batched  # noqa: E402
 
 # The package's own losses, as the document 000 notebooks train them.
@@ -109,7 +109,7 @@ def main(argv=None):
         "command": "python benchmarks/bench_trainer.py" + (" --quick" if args.quick else ""),
         "protocol": {"dataset": "sonar", "repeats": repeats, "folds": 10, "epochs": epochs,
                      "batch_size": 32, "optimizer": "RMSprop (Keras defaults)",
-                     "losses": list(LOSSES), "xm_source": "lossfns.xtreme_margin (via lossfns.experiments.paper000.make_loss)"},
+                     "losses": list(LOSSES), "xm_source": "lossfns.xtreme_margin (via lossfns.experiments.doc000.protocols.make_loss)"},
         "batched": {"models": n_models, "seconds": batched_s, "models_per_s": n_models / batched_s,
                     "seconds_per_model": batched_per_model, "peak_rss_mb": rss_batched,
                     "threads": args.threads, "dtype": "float32"},

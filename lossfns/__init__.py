@@ -18,7 +18,7 @@ Layers, each importing only those below it (``docs/architecture.md``):
 1. the core library: the losses (:mod:`lossfns.losses`), :mod:`lossfns.metrics`,
    ``lossfns.torch`` and ``lossfns.keras``;
 2. data and training: ``lossfns.datasets``, ``lossfns.training``, ``lossfns.evaluation``;
-3. paper protocols: ``lossfns.experiments`` (one module per document);
+3. paper protocols: ``lossfns.experiments`` (one subpackage per document);
 4. the pipeline: ``lossfns.pipeline`` (run, sweep, artifacts, report, site;
    ``python -m lossfns.run|sweep|report|site``).
 """
@@ -62,9 +62,9 @@ _LAZY = ("torch", "keras", "datasets", "training", "evaluation", "experiments", 
 
 #: Names that left the core library for the layer they belong to.
 _MOVED = {
-    **{n: f"lossfns.experiments.paper001:{n}" for n in
+    **{n: f"lossfns.experiments.doc001.theory:{n}" for n in
        ("phi_sqrt", "phi_arctan", "toy_gain", "toy_G", "toy_G_derivative_closed_form")},
-    **{n: f"lossfns.experiments.paper003:{n}" for n in
+    **{n: f"lossfns.experiments.doc003.theory:{n}" for n in
        ("linear_heaviside_slopes", "lipschitz_constant", "f1_limit", "accuracy_limit", "auroc_limit")},
     "class_weights": "lossfns.training.samplers:class_weights",
     "random_oversample": "lossfns.training.samplers:random_oversample",

@@ -38,6 +38,9 @@ Claims (:func:`paired_claim`, :func:`equivalence_claim`, :func:`rank_claim`) get
 comparable** / **not run**. Equivalence claims ("Keras and torch agree") need a margin stated in
 advance: supported when the 90% interval (two one-sided tests at 5%) lies inside +- margin,
 contradicted when the 95% interval lies entirely outside it, inconclusive otherwise.
+A claim settled by an exact computation (no sampling uncertainty) is recorded with
+:func:`exact_claim`; :func:`claim_rows` turns recorded claim results into the rows of a
+notebook's verdict table.
 
 ``python -m lossfns.verdicts recheck`` recomputes every verdict from ``results/`` and ``data/``
 and compares it with the committed ``reports/verdicts.csv`` (:mod:`lossfns.pipeline.recheck`).
@@ -53,7 +56,8 @@ import numpy as np
 __all__ = ["NUMBER_VERDICTS", "CLAIM_VERDICTS", "STATISTICS", "CAUSES", "Estimate", "Published",
            "bootstrap", "mean_interval", "single_run_interval", "extreme_interval", "compare_number",
            "number_verdict", "match_cause", "cause_of", "paired_claim", "equivalence_claim",
-           "rank_claim", "kendall_permutation"]
+           "rank_claim", "kendall_permutation", "exact_claim", "claim_rows", "CLAIM_KINDS",
+           "DIFFERENCE_KINDS", "difference_test", "combine_parts", "judge_parts"]
 
 NUMBER_VERDICTS = ("reproduced", "not reproduced", "inconclusive", "not comparable", "not run")
 CLAIM_VERDICTS = ("supported", "contradicted", "inconclusive", "not comparable", "not run")
@@ -554,6 +558,152 @@ def equivalence_claim(diffs, margin: float, *, method: str = "paired differences
     return {"verdict": verdict, **est.as_dict(), "margin": margin, "reason": reason}
 
 
+#: the kinds of claim data/claims.csv names (column ``kind``) and what decides each; the
+#: margin (column ``margin``) is in the claim's units, stated before the run
+CLAIM_KINDS = {
+    "superiority": "A beats B by at least the margin (a one-sided test and the smallest difference that matters)",
+    "non-inferiority": "A is not worse than B by more than the margin",
+    "non-superiority": "A is not better than B by more than the margin",
+    "equivalence": "A and B differ by less than the margin either way (two one-sided tests)",
+    "exact": "an exact computation, no sampling uncertainty",
+    "rank": "the published ordering agrees with ours (Kendall's tau, permutation p-value)",
+    "monte carlo": "a simulation under the paper's assumptions, decided by a stated tolerance",
+    "timing": "wall-clock measurements of this run (timings.json)",
+    "not comparable": "no experiment here can test it (the reason is stated)",
+}
+#: the kinds decided from paired differences by :func:`difference_test`
+DIFFERENCE_KINDS = ("superiority", "non-inferiority", "non-superiority", "equivalence")
+ALPHA = 0.05
+
+
+def _p_greater(x: np.ndarray, value: float) -> float:
+    """One-sided p-value of H0: mean <= ``value`` against mean > ``value`` (Student's t,
+    :func:`scipy.stats.ttest_1samp`; ``x`` has some spread)."""
+    from scipy import stats
+    return float(stats.ttest_1samp(x - value, 0.0, alternative="greater").pvalue)
+
+
+def _p_less(x: np.ndarray, value: float) -> float:
+    return _p_greater(-x, -value)
+
+
+def difference_test(diffs, kind: str, margin: float, *, alpha: float = ALPHA,
+                    method: str = "paired differences") -> dict:
+    r"""One part of a claim judged from paired differences ``A_i - B_i`` (same seeds, folds or
+    trials) against its ``margin`` m >= 0, stated in advance (``data/claims.csv``):
+
+    ==================  ======================================  ========================================
+    kind                supported when                          contradicted when
+    ==================  ======================================  ========================================
+    superiority         mean > 0 (one-sided t-test at alpha)     mean < m (one-sided t-test at alpha):
+                        and the estimate is at least m          no difference that matters, or worse
+    non-inferiority     mean > -m                               mean < -m
+    non-superiority     mean < m                                mean > m
+    equivalence         -m < mean < m (both one-sided tests,    mean > m or mean < -m (the smaller
+                        TOST: the larger p-value)               p-value, doubled)
+    ==================  ======================================  ========================================
+
+    Returns the verdict (inconclusive when neither test rejects), the estimate with its 95%
+    t-interval, ``p_support`` and ``p_contradict`` (the p-values Holm's correction combines
+    across the parts of a claim, :func:`combine_parts`), the margin and a one-line reason.
+
+    >>> difference_test([0.02, 0.03, 0.01, 0.04, 0.02], "superiority", 0.0)["verdict"]
+    'supported'
+    >>> difference_test([0.006, 0.008, 0.007, 0.009, 0.008], "superiority", 0.01)["verdict"]
+    'contradicted'
+    >>> difference_test([0.045, 0.05, 0.04, 0.048], "equivalence", 0.02)["verdict"]
+    'contradicted'
+    >>> difference_test([0.045, 0.05, 0.04, 0.048], "non-inferiority", 0.02)["verdict"]
+    'supported'
+    """
+    if kind not in DIFFERENCE_KINDS:
+        raise ValueError(f"kind must be one of {DIFFERENCE_KINDS}, got {kind!r}")
+    if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
+        raise ValueError(f"margin must be a finite number >= 0 stated in advance, got {margin!r}")
+    if kind == "equivalence" and margin == 0:
+        raise ValueError("margin must be > 0 for an equivalence claim: nothing is equivalent within 0")
+    x = _samples(diffs, "diffs")
+    est = mean_interval(x, method=method)
+    base = {**est.as_dict(), "kind": kind, "margin": float(margin), "values": [float(v) for v in x]}
+    if est.n < 2:
+        return {"verdict": "inconclusive", **base, "p_support": 1.0, "p_contradict": 1.0,
+                "reason": f"fewer than 2 pairs (n = {est.n})"}
+    m = float(margin)
+    if np.ptp(x) == 0:   # no spread (a deterministic comparison): the one value decides, no test
+        v = float(x[0])
+        holds = {"superiority": v > 0 and v >= m, "non-inferiority": v >= -m,
+                 "non-superiority": v <= m, "equivalence": abs(v) <= m}[kind]
+        p_sup, p_con = (0.0, 1.0) if holds else (1.0, 0.0)
+        verdict = "supported" if holds else "contradicted"
+        reason = (f"{kind} with margin {m:g}: every one of the {est.n} pairs differs by {v:+.4g} "
+                  f"(no spread: the value decides)")
+        return {"verdict": verdict, **base, "p_support": p_sup, "p_contradict": p_con, "reason": reason}
+    if kind == "superiority":
+        p_sup = _p_greater(x, 0.0) if est.value >= m else 1.0
+        p_con = _p_less(x, m)
+    elif kind == "non-inferiority":
+        p_sup, p_con = _p_greater(x, -m), _p_less(x, -m)
+    elif kind == "non-superiority":
+        p_sup, p_con = _p_less(x, m), _p_greater(x, m)
+    else:
+        p_sup = max(_p_greater(x, -m), _p_less(x, m))
+        p_con = min(1.0, 2 * min(_p_greater(x, m), _p_less(x, -m)))
+    verdict = "supported" if p_sup < alpha else "contradicted" if p_con < alpha else "inconclusive"
+    reason = (f"{kind} with margin {m:g}: mean difference {est.value:+.4g}, 95% CI [{est.lo:+.4g}, "
+              f"{est.hi:+.4g}] over {est.n} pairs; p(support) {p_sup:.3g}, p(contradict) {p_con:.3g}")
+    return {"verdict": verdict, **base, "p_support": p_sup, "p_contradict": p_con, "reason": reason}
+
+
+def combine_parts(parts: dict, *, alpha: float = ALPHA) -> dict:
+    """A claim of several parts (part name -> result of :func:`difference_test`, or any claim
+    result with a ``verdict``): **supported** when every part is supported at ``alpha`` (an
+    intersection-union test: the claim holds only if all parts do, so no correction is needed
+    and none is applied); **contradicted** when at least one part is contradicted after Holm's
+    correction of the parts' ``p_contradict`` (:func:`statsmodels.stats.multitest.multipletests`,
+    a union of parts: without it, 6 independent parts would contradict a true claim about 26% of
+    the time at 5% each); **not comparable** / **not run** when every part is; else
+    **inconclusive**. Every part is kept, with its Holm-adjusted p-value.
+    """
+    if not isinstance(parts, dict) or not parts:
+        raise ValueError(f"parts must be a non-empty dict part name -> result, got {parts!r}")
+    names = list(parts)
+    verdicts = [parts[n]["verdict"] for n in names]
+    for special in ("not run", "not comparable"):
+        if all(v == special for v in verdicts):
+            return {"verdict": special, "parts": parts, "reason": f"every part {special}"}
+    tested = [n for n in names if "p_contradict" in parts[n]]
+    adjusted = {}
+    if tested:
+        from statsmodels.stats.multitest import multipletests
+        _, p_adj, _, _ = multipletests([parts[n]["p_contradict"] for n in tested], alpha=alpha, method="holm")
+        adjusted = dict(zip(tested, (float(p) for p in p_adj)))
+    contradicted = [n for n in names if (adjusted[n] < alpha if n in adjusted else parts[n]["verdict"] == "contradicted")]
+    out = {n: {**parts[n], **({"p_contradict_holm": adjusted[n]} if n in adjusted else {})} for n in names}
+    if all(v == "supported" for v in verdicts):
+        verdict, why = "supported", f"all {len(names)} parts supported"
+    elif contradicted:
+        verdict, why = "contradicted", f"contradicted by {', '.join(contradicted)} (Holm over {len(tested)} parts)"
+    else:
+        verdict = "inconclusive"
+        why = f"{sum(v == 'supported' for v in verdicts)} of {len(names)} parts supported, none contradicted after Holm"
+    return {"verdict": verdict, "parts": out, "reason": why + "; " + "; ".join(f"{n}: {parts[n].get('reason', parts[n]['verdict'])}" for n in names)}
+
+
+def judge_parts(values: dict, kind: str, margin: float, *, alpha: float = ALPHA) -> dict:
+    """A claim judged from its recorded parts: ``values`` maps each part's name to its paired
+    differences (``A_i - B_i``); every part gets :func:`difference_test` of ``kind`` and
+    ``margin`` (the claims file's columns), and :func:`combine_parts` combines them. What
+    ``python -m lossfns.report`` and ``recheck`` apply to a claim recorded with ``parts``.
+
+    >>> judge_parts({"adult": [0.03, 0.04, 0.05], "mammography": [0.02, 0.03, 0.02]}, "superiority", 0.01)["verdict"]
+    'supported'
+    """
+    if not isinstance(values, dict) or not values:
+        raise ValueError(f"values must be a non-empty dict part name -> paired differences, got {values!r}")
+    return combine_parts({name: difference_test(v, kind, margin, alpha=alpha) for name, v in values.items()},
+                         alpha=alpha)
+
+
 def kendall_permutation(a, b, *, n_perm: int = 20000, seed: int = 0) -> tuple[float, float]:
     """Kendall's tau of ``a`` and ``b`` and its two-sided p-value (exact over all permutations
     for n <= 8, else ``n_perm`` random permutations)."""
@@ -585,6 +735,26 @@ def rank_claim(published, ours, *, alpha: float = 0.05) -> dict:
     verdict = "inconclusive" if p >= alpha else ("supported" if tau > 0 else "contradicted")
     return {"verdict": verdict, "value": tau, "p": p, "n": len(ours),
             "reason": f"Kendall tau = {tau:.2f} over {len(ours)} rows, permutation p = {p:.3f}"}
+
+
+def exact_claim(holds: bool, value: float, reason: str) -> dict:
+    """A claim settled by an exact computation (no sampling uncertainty): **supported** when it
+    ``holds``, else **contradicted**; ``value`` is the deciding number (its interval is the point).
+
+    >>> exact_claim(False, 0.359, "the jump at |y-t| = 0.5")["verdict"]
+    'contradicted'
+    """
+    value = float(value)
+    return {"verdict": "supported" if holds else "contradicted", "value": value, "lo": value,
+            "hi": value, "se": 0.0, "n": 1, "method": "exact computation",
+            "reason": f"exact: {reason}"}
+
+
+def claim_rows(results: dict, texts: dict, tag: str = "") -> list:
+    """Rows ``(claim, verdict, evidence)`` for :meth:`NotebookRun.verdict_table` from claim results
+    (id -> result dict as recorded): the verdict and reason are the recorded ones, never recomputed.
+    ``texts`` maps an id to the claim's wording (e.g. from ``data/claims.csv``)."""
+    return [(texts[k] + tag, r["verdict"], r.get("reason", "")) for k, r in results.items()]
 
 
 def _main(argv=None) -> int:

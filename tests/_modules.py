@@ -4,7 +4,7 @@ samplers with the training layer)."""
 
 from types import SimpleNamespace
 
-from lossfns.experiments import paper003
+from lossfns.experiments.doc003 import theory
 from lossfns.losses import classification, embeddings, multiclass, overlap, ranking, regression, softset
 from lossfns.training import samplers
 
@@ -18,7 +18,7 @@ def _ns(*modules, **extra):
 
 
 #: Document 003: soft-set metrics and losses, its baselines, theory helpers and samplers.
-S = _ns(softset, paper003, samplers, overlap, ranking, weighted_bce=classification.weighted_bce)
+S = _ns(softset, theory, samplers, overlap, ranking, weighted_bce=classification.weighted_bce)
 #: Document 002 (the primer): multiclass, embedding and regression losses, focal.
 P = _ns(multiclass, embeddings, regression, focal=classification.focal,
         HINGE_VARIANTS=multiclass.HINGE_VARIANTS, CONTRASTIVE_CONVENTIONS=embeddings.CONTRASTIVE_CONVENTIONS)

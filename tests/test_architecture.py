@@ -77,8 +77,8 @@ def test_conditional_accuracy_missing_class_raises_in_both_entry_points():
 
 
 @pytest.mark.parametrize("old,new", [
-    ("lipschitz_constant", "lossfns.experiments.paper003"),
-    ("toy_G", "lossfns.experiments.paper001"),
+    ("lipschitz_constant", "lossfns.experiments.doc003.theory"),
+    ("toy_G", "lossfns.experiments.doc001.theory"),
     ("class_weights", "lossfns.training.samplers"),
     ("random_oversample", "lossfns.training.samplers"),
 ])
@@ -89,7 +89,7 @@ def test_moved_names_forward_with_a_deprecation_warning(old, new):
 
 
 def test_moved_specs_and_modules_forward():
-    from lossfns.experiments.paper000 import PAPER000_SPEC
+    from lossfns.experiments.doc000.protocols import PAPER000_SPEC
     import lossfns.training as training
     with pytest.warns(DeprecationWarning, match="PAPER000_SPEC moved"):
         assert training.PAPER000_SPEC is PAPER000_SPEC

@@ -414,9 +414,9 @@ def test_stand_in_argument_is_checked():
 
 
 def test_protocol_loader_asks_for_its_stand_in():
-    # lossfns.experiments.paper003_tabular.load accepts the labelled stand-in knowingly:
+    # lossfns.experiments.doc003.tabular.load accepts the labelled stand-in knowingly:
     # the notebooks that use it must print no StandInWarning
-    from lossfns.experiments import paper003_tabular as T
+    from lossfns.experiments.doc003 import tabular as T
     with no_warnings():
         d = T.load("cocktailparty", stand_in_rows=300)
     assert d.is_stand_in and len(d.y) == 300

@@ -1,11 +1,11 @@
-"""lossfns.experiments.paper000_training: Sec. 11-12, 14, 15, 18 protocols (tiny runs)."""
+"""lossfns.experiments.doc000.training: Sec. 11-12, 14, 15, 18 protocols (tiny runs)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from lossfns.experiments import paper000_training as pt
+from lossfns.experiments.doc000 import training as pt
 
 
 @pytest.fixture(scope="module")

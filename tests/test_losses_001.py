@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import lossfns.torch as lt
-from lossfns.experiments.paper001 import (
+from lossfns.experiments.doc001.theory import (
     phi_arctan,
     phi_sqrt,
     toy_G,

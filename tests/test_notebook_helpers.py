@@ -1,8 +1,8 @@
 """Helpers that keep the document-000 notebooks thin: presets per notebook
-(paper000.PRESETS), the verdict table of a run (NotebookRun.verdict_table), the paired
-Keras-vs-torch interval (paper000_training.agreement_summary), the Sec. 9 numbers
-(paper000.boundary_values, loss_range_on_grid, convexity_on_grid) and the figures
-(lossfns.experiments.plots000)."""
+(protocols.PRESETS), the verdict table of a run (NotebookRun.verdict_table), the paired
+Keras-vs-torch interval (doc000.training.agreement_summary), the Sec. 9 numbers
+(protocols.boundary_values, loss_range_on_grid, convexity_on_grid) and the figures
+(lossfns.experiments.doc000.plots)."""
 
 import ast
 import json
@@ -18,9 +18,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from lossfns import xtreme_margin  # noqa: E402
-from lossfns.experiments import paper000, plots000  # noqa: E402
-from lossfns.experiments import paper000_training as pt  # noqa: E402
-from lossfns.experiments.paper000 import PRESETS  # noqa: E402
+from lossfns.experiments.doc000 import plots, protocols  # noqa: E402
+from lossfns.experiments.doc000 import training as pt  # noqa: E402
+from lossfns.experiments.doc000.protocols import PRESETS  # noqa: E402
 from lossfns.pipeline.artifacts import NotebookRun  # noqa: E402
 from lossfns.pipeline.profiles import PROFILES, preset  # noqa: E402
 
@@ -100,9 +100,9 @@ def test_preset_values_of_the_other_notebooks():
 
 
 def test_training_module_reexports_the_constants():
-    assert pt.CURVES_TEST_FRACTION is paper000.CURVES_TEST_FRACTION == 0.3
-    assert pt.BOUNDARY_TEST_FRACTION is paper000.BOUNDARY_TEST_FRACTION == 0.3
-    assert pt.RATIO_PAIRS is paper000.RATIO_PAIRS
+    assert pt.CURVES_TEST_FRACTION is protocols.CURVES_TEST_FRACTION == 0.3
+    assert pt.BOUNDARY_TEST_FRACTION is protocols.BOUNDARY_TEST_FRACTION == 0.3
+    assert pt.RATIO_PAIRS is protocols.RATIO_PAIRS
 
 
 # --- verdict table -------------------------------------------------------------------------
@@ -204,35 +204,35 @@ def test_agreement_summary_one_fold_and_bad_input():
 
 
 def test_published_key():
-    assert paper000.published_key("xm(1,50)") == "xm_1_50"
-    assert paper000.published_key("bce") == "bce"
-    assert paper000.published_key("hinge") == "hinge"
+    assert protocols.published_key("xm(1,50)") == "xm_1_50"
+    assert protocols.published_key("bce") == "bce"
+    assert protocols.published_key("hinge") == "hinge"
 
 
 def test_xm_curve_is_the_package_loss():
     y = np.linspace(0, 1, 11)
-    np.testing.assert_array_equal(paper000.xm_curve(y, 1, 2.0, "exponential"),
+    np.testing.assert_array_equal(protocols.xm_curve(y, 1, 2.0, "exponential"),
                                   xtreme_margin(y, np.ones(11), lam1=2.0, lam2=2.0,
                                                 s_reading="exponential", reduction="none"))
 
 
 def test_boundary_values_product_reading():
-    b = paper000.boundary_values(["product"]).set_index("t")
+    b = protocols.boundary_values(["product"]).set_index("t")
     # wrong side at the boundary: e|t - y| = e/2; correct side: 1/(1 + (2y - 1)^2) -> 1
     assert b.loc[1, "L wrong side at boundary"] == pytest.approx(E / 2, abs=1e-8)
     assert b.loc[1, "L correct side at boundary"] == pytest.approx(1.0, abs=1e-8)
     assert b.loc[1, "jump"] == pytest.approx(E / 2 - 1, abs=1e-8)
     assert b.loc[0, "L at |y-t|=1"] == pytest.approx(E) and b.loc[1, "L at |y-t|=1"] == pytest.approx(E)
-    assert list(paper000.boundary_values().columns) == [
+    assert list(protocols.boundary_values().columns) == [
         "reading", "t", "L correct side at boundary", "L wrong side at boundary", "jump", "L at |y-t|=1"]
 
 
 def test_loss_range_and_convexity_on_grid():
     y = np.linspace(0, 1, 201)
-    rng = paper000.loss_range_on_grid(y, [1.0, 100.0], ["product"])
+    rng = protocols.loss_range_on_grid(y, [1.0, 100.0], ["product"])
     assert rng["max"]["product"] == pytest.approx(E, abs=1e-12) and rng["e"] == E
     assert 0 < rng["min"]["product"] < 1
-    conv = paper000.convexity_on_grid(y, ["product"])
+    conv = protocols.convexity_on_grid(y, ["product"])
     assert conv == {"product": {"case1": False, "case2a": True, "case2b": True}}
 
 
@@ -252,21 +252,21 @@ def _bands(key, keys, epochs=3, cols=("train_loss", "train_acc", "test_acc"), ba
 
 def test_xm_cases_plots_the_three_cases():
     y = np.linspace(0, 1, 21)
-    fig = plots000.xm_cases(y, [1.0, 10.0], ["product", "exponential"])
+    fig = plots.xm_cases(y, [1.0, 10.0], ["product", "exponential"])
     ax0, ax1, ax2 = fig.axes
     assert [a.get_title() for a in fig.axes] == ["Case 1: correct (Fig. 3)", "Case 2a: t = 0, wrong (Fig. 4)",
                                                   "Case 2b: t = 1, wrong (Fig. 5)"]
     assert len(ax0.lines) == 4 and len(ax1.lines) == 2 and len(ax2.lines) == 2
-    np.testing.assert_array_equal(ax0.lines[2].get_ydata(), paper000.xm_curve(y, 1, 10.0)[y > 0.5])
+    np.testing.assert_array_equal(ax0.lines[2].get_ydata(), protocols.xm_curve(y, 1, 10.0)[y > 0.5])
     np.testing.assert_array_equal(ax2.lines[1].get_ydata(),
-                                  paper000.xm_curve(y, 1, 1.0, "exponential")[y <= 0.5])
+                                  protocols.xm_curve(y, 1, 1.0, "exponential")[y <= 0.5])
 
 
 def test_xm_full_range_one_line_per_reading_and_lambda():
     y = np.linspace(0, 1, 11)
-    fig = plots000.xm_full_range(y, [1.0, 2.0, 3.0], ["product", "exponential"])
+    fig = plots.xm_full_range(y, [1.0, 2.0, 3.0], ["product", "exponential"])
     assert [len(a.lines) for a in fig.axes] == [7, 7]  # + the y = 0.5 marker
-    np.testing.assert_array_equal(fig.axes[0].lines[4].get_ydata(), paper000.xm_curve(y, 0, 2.0, "exponential"))
+    np.testing.assert_array_equal(fig.axes[0].lines[4].get_ydata(), protocols.xm_curve(y, 0, 2.0, "exponential"))
 
 
 def test_cv_accuracy_boxplot_labels_and_boxes():
@@ -276,13 +276,13 @@ def test_cv_accuracy_boxplot_labels_and_boxes():
                 and line.get_color() == "C1"]
 
     s = pd.DataFrame({"repeat": [0, 0, 1, 1], "accuracy": [0.5, 0.7, 0.9, 0.9]})
-    fig = plots000.cv_accuracy_boxplot({("bce", 32): s, ("xm(1,1)", 1): s}, n_repeats=2)
+    fig = plots.cv_accuracy_boxplot({("bce", 32): s, ("xm(1,1)", 1): s}, n_repeats=2)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Binary Cross-Entropy\nbatch 32",
                                                            "Xtreme Margin (1, 1)\nbatch 1"]
     assert ax.get_ylabel() == "mean CV accuracy per repeat"
     assert medians(ax) == pytest.approx([0.75, 0.75])  # of the repeat means 0.6 and 0.9
-    ax1 = plots000.cv_accuracy_boxplot({("bce", 32): s}, n_repeats=1).axes[0]
+    ax1 = plots.cv_accuracy_boxplot({("bce", 32): s}, n_repeats=1).axes[0]
     assert ax1.get_ylabel() == "fold accuracy"
     assert medians(ax1) == pytest.approx([0.8])  # of the fold accuracies
 
@@ -290,12 +290,12 @@ def test_cv_accuracy_boxplot_labels_and_boxes():
 def test_lambda_tuning_and_heatmap():
     diag = pd.DataFrame({"lam1": [0.1, 10.0, 1000.0], "lam2": [0.1, 10.0, 1000.0],
                          "cv_mean": [0.6, 0.8, 0.7], "cv_std": [0.1, 0.05, 0.08], "cv_mean_se": [0.01] * 3})
-    fig = plots000.lambda_tuning(diag, n_repeats=2)
+    fig = plots.lambda_tuning(diag, n_repeats=2)
     np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), [0.6, 0.8, 0.7])
     np.testing.assert_array_equal(fig.axes[1].lines[0].get_ydata(), [0.1, 0.05, 0.08])
     assert len(fig.axes[0].collections) == 1 and len(fig.axes[1].collections) == 0  # the +-2 SE band
     grid = pd.DataFrame([[0.61, 0.72], [0.83, 0.94]], index=[1.0, 100.0], columns=[1.0, 100.0])
-    ax = plots000.lambda_heatmap(grid).axes[0]
+    ax = plots.lambda_heatmap(grid).axes[0]
     assert [t.get_text() for t in ax.texts] == ["0.610", "0.720", "0.830", "0.940"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "100"]
 
@@ -304,7 +304,7 @@ def test_optimizer_bands_one_row_per_reading():
     opts = [("subgradient, step 0.1", "sgd", {"lr": 0.1}), ("RMSprop (Keras defaults)", "rmsprop", {})]
     bands = pd.concat([_bands("label", [o[0] for o in opts]),
                        _bands("label", [o[0] for o in opts], batch_size=1)], ignore_index=True)
-    fig = plots000.optimizer_bands(bands, [(32, 3, opts), (1, 3, opts)], majority=0.64)
+    fig = plots.optimizer_bands(bands, [(32, 3, opts), (1, 3, opts)], majority=0.64)
     assert len(fig.axes) == 6
     ax = fig.axes[2]  # test accuracy, batch size 32
     assert ax.get_title() == "test accuracy, batch size 32"
@@ -314,7 +314,7 @@ def test_optimizer_bands_one_row_per_reading():
 
 
 def test_eq14_tangents_touch_the_loss_at_y0():
-    fig = plots000.eq14_tangents("xm(2,2)", y0s=(0.8,))
+    fig = plots.eq14_tangents("xm(2,2)", y0s=(0.8,))
     ax = fig.axes[0]
     yy = ax.lines[0].get_xdata()
     i = int(np.argmin(np.abs(yy - 0.8)))
@@ -323,13 +323,13 @@ def test_eq14_tangents_touch_the_loss_at_y0():
     slope = (ax.lines[1].get_ydata()[1] - ax.lines[1].get_ydata()[0]) / (yy[1] - yy[0])
     assert f"(slope {slope:.3f})" in ax.lines[1].get_label()
     with pytest.raises(ValueError, match="xm"):
-        plots000.eq14_tangents("bce")
+        plots.eq14_tangents("bce")
 
 
 def test_bias_by_loss_bars():
     bias = pd.DataFrame({"label": ["A", "B"], "bias2": [0.1, 0.2], "bias01": [0.3, 0.4],
                          "paper bias": [1.0, 2.0]})
-    ax = plots000.bias_by_loss(bias).axes[0]
+    ax = plots.bias_by_loss(bias).axes[0]
     assert [round(p.get_height(), 6) for p in ax.patches] == [0.1, 0.2, 0.3, 0.4]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.2, 0.4])  # rescaled to the 0-1 bars
 
@@ -337,13 +337,13 @@ def test_bias_by_loss_bars():
 def test_evaluation_curves_and_overlay():
     losses = ["xm(2,2)", "bce"]
     bands = _bands("loss", losses, cols=("train_acc", "test_acc"))
-    fig = plots000.evaluation_curves(bands, losses, 32, majority=0.64, n_seeds=3)
+    fig = plots.evaluation_curves(bands, losses, 32, majority=0.64, n_seeds=3)
     assert [a.get_title() for a in fig.axes] == ["Xtreme Margin (2, 2)", "Binary Cross-Entropy"]
     assert fig._suptitle.get_text() == "Ionosphere, batch size 32, 3 seeds (mean, 10-90% band)"
     np.testing.assert_allclose(fig.axes[1].lines[1].get_ydata(), [0.61, 0.62, 0.63])
-    single = plots000.evaluation_curves(bands, ["bce"], 32, majority=0.64, n_seeds=3)
+    single = plots.evaluation_curves(bands, ["bce"], 32, majority=0.64, n_seeds=3)
     assert len(single.axes) == 1
-    ax = plots000.overlay_test_accuracy(bands, losses, [32]).axes[0]
+    ax = plots.overlay_test_accuracy(bands, losses, [32]).axes[0]
     assert [line.get_label() for line in ax.lines] == ["Xtreme Margin (2, 2)", "Binary Cross-Entropy"]
 
 
@@ -354,7 +354,7 @@ def test_decision_regions_titles_and_points():
     X = np.array([[0.1, 9, 0.2], [0.9, 9, 0.8], [0.2, 9, 0.4], [0.7, 9, 0.6]])
     y = np.array([0, 1, 0, 1])
     summary = pd.DataFrame({"batch_size": [32], "loss": ["bce"], "cond_acc_0": [0.875], "cond_acc_1": [0.5]})
-    fig = plots000.decision_regions(boundary, X, y, [0, 2], ["bce"], summary, 32)
+    fig = plots.decision_regions(boundary, X, y, [0, 2], ["bce"], summary, 32)
     ax = fig.axes[0]
     assert ax.get_title() == "Binary Cross-Entropy\ncond. acc 0: 0.88, 1: 0.50"
     assert ax.get_xlabel() == "feature 0" and ax.get_ylabel() == "feature 2"
@@ -367,7 +367,7 @@ def test_accuracy_vs_ratio_means_and_bce_level():
                           "log_ratio": [np.log10(5), np.log10(5), -np.log10(5), np.nan],
                           "cond_acc_0": [0.6, 0.8, 0.9, 0.5], "cond_acc_1": [0.9, 0.7, 0.4, 0.6],
                           "accuracy": [0.8, 0.7, 0.7, 0.55]})
-    ax = plots000.accuracy_vs_ratio(ratio, [32], n_splits=5).axes[0]
+    ax = plots.accuracy_vs_ratio(ratio, [32], n_splits=5).axes[0]
     means = [line for line in ax.lines if line.get_label() == "class 0 ('b')"][0]
     np.testing.assert_allclose(means.get_ydata(), [0.9, 0.7])  # per-ratio means, ratio ascending
     assert ax.lines[1].get_ydata()[0] == 0.5  # BCE's level for class 0
@@ -377,7 +377,7 @@ def test_accuracy_vs_ratio_means_and_bce_level():
 def test_precision_recall_auc_error_bars_and_boxes():
     runs = pd.DataFrame({"loss": ["bce", "bce", "hinge", "hinge"], "precision": [0.8, 0.9, 0.7, 0.7],
                          "recall": [0.6, 0.8, 0.9, 0.9], "auroc": [0.9, 0.95, 0.8, 0.85]})
-    fig = plots000.precision_recall_auc(runs, ["bce", "hinge"])
+    fig = plots.precision_recall_auc(runs, ["bce", "hinge"])
     ax0, ax1 = fig.axes
     centre = ax0.lines[0]
     assert centre.get_xdata()[0] == pytest.approx(0.7) and centre.get_ydata()[0] == pytest.approx(0.85)

@@ -71,7 +71,7 @@ def test_two_seeds_draw_differently_or_the_notebook_says_why_not(nb, tmp_path):
 # ------------------------------------------------ "seeds are seed .. seed + seeds - 1", cheaply
 
 def test_noise_sweep_seeds_run_from_seed():
-    from lossfns.experiments import paper001_dynamics as D
+    from lossfns.experiments.doc001 import protocols as D
     a = D.noise_sweep({"lr": [0.01]}, steps=20, seeds=3, seed=0)
     b = D.noise_sweep({"lr": [0.01]}, steps=20, seeds=2, seed=1)
     assert list(b["seed"]) == [1, 2]
@@ -84,7 +84,7 @@ def test_tabular_trial_i_uses_split_seed_seed_plus_i():
     import numpy as np
     from types import SimpleNamespace
 
-    from lossfns.experiments import paper003_tabular as T
+    from lossfns.experiments.doc003 import tabular as T
     rng = np.random.default_rng(0)
     ds = SimpleNamespace(X=rng.normal(size=(200, 3)), y=(np.arange(200) % 4 == 0).astype(float))
     a, _, ca = T.trial_tasks(ds, 3, seed=0, oversample=True)
@@ -99,7 +99,7 @@ def test_tabular_trial_i_uses_split_seed_seed_plus_i():
 def test_outlier_line_fits_seeds_run_from_seed():
     import numpy as np
 
-    from lossfns.experiments import paper002 as P
+    from lossfns.experiments.doc002 import protocols as P
     a = P.outlier_line_fits(seeds=2, n=20, steps=30, seed=0)
     b = P.outlier_line_fits(seeds=1, n=20, steps=30, seed=1)
     assert set(b["seed"]) == {1}

@@ -1,4 +1,4 @@
-"""Statistics behind the document-000 verdicts (lossfns.experiments.paper000_checks)."""
+"""Statistics behind the document-000 verdicts (lossfns.experiments.doc000.checks)."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import paper000_checks as C
+from lossfns.experiments.doc000 import checks as C
 
 
 def scores(seed=0, shift=0.0, n_rep=20, n_fold=10):

@@ -1,12 +1,12 @@
-"""Document 001's experiments (paper001_dynamics) against closed forms and hand values."""
+"""Document 001's experiments (doc001.protocols) against closed forms and hand values."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lossfns.experiments import paper001_dynamics as D
-from lossfns.experiments.paper001 import phi_arctan
+from lossfns.experiments.doc001 import protocols as D
+from lossfns.experiments.doc001.theory import phi_arctan
 
 
 def test_argmax_balanced_and_rare():
@@ -73,9 +73,40 @@ def test_melanoma_stand_in_ci_subset_is_balanced_and_labelled():
 def test_sigmoid_free_training_runs_and_records_probes():
     data = D.melanoma_stand_in("ci", n_train=40, n_val=20)
     c = D.train_sigmoid_free(data, seeds=2, epochs=2, batch_size=20)
-    assert set(c["loss"]) == {"sigmoid-free", "sigmoid + l6", "sigmoid + BCE"} and len(c) == 12
+    assert set(c["loss"]) == {"sigmoid-free", "sigmoid + BCE", "sigmoid + l24", "sigmoid + l6"} and len(c) == 16
     g = D.growth(c, "mean_abs_logit")
-    assert g.shape == (2, 3)
+    assert g.shape == (2, 4)
+    assert c["train_accuracy"].between(0, 1).all()
+    # issue 22: each seed its own draw, the sigmoid losses train longer than the sigmoid-free one
+    draws = D.sigmoid_free_draws("ci", n_train=40, n_val=20, seeds=2, seed=0)
+    assert not np.array_equal(draws[0][0], draws[1][0])
+    c2 = D.train_sigmoid_free(draws, seeds=2, epochs=1, epochs_sigmoid=3, sigmoid_losses=("BCE",), batch_size=20)
+    assert c2.groupby("loss")["epoch"].max().to_dict() == {"sigmoid-free": 1, "sigmoid + BCE": 3}
+    with pytest.raises(ValueError, match="data must be one draw or a list"):
+        D.train_sigmoid_free(draws, seeds=3, epochs=1)
+    with pytest.raises(ValueError, match="sigmoid_losses must be among"):
+        D.train_sigmoid_free(data, seeds=1, epochs=1, sigmoid_losses=("hinge",))
+    with pytest.raises(ValueError, match="seeds must be"):
+        D.sigmoid_free_draws("ci", seeds=0)
+
+
+def test_loglog_slope_is_scale_free_and_final_values_take_each_loss_own_last_epoch():
+    import pandas as pd
+    ep = np.arange(1, 9)
+    rows = [{"loss": "grows", "seed": 0, "epoch": e, "z": 3.0 * e ** 2} for e in ep]
+    rows += [{"loss": "flat", "seed": 0, "epoch": e, "z": 0.01} for e in ep[:4]]
+    c = pd.DataFrame(rows)
+    sl = D.loglog_slope(c, "z")
+    assert list(sl.columns) == ["grows", "flat"]
+    assert sl.loc[0, "grows"] == pytest.approx(2.0) and sl.loc[0, "flat"] == pytest.approx(0.0, abs=1e-12)
+    scaled = D.loglog_slope(c.assign(z=c["z"] * 1e-3), "z")      # the scale does not change the slope
+    assert scaled.loc[0, "grows"] == pytest.approx(2.0)
+    fv = D.final_values(c, "z")
+    assert fv.loc[0, "grows"] == 3.0 * 64 and fv.loc[0, "flat"] == 0.01
+    with pytest.raises(ValueError, match="last_share"):
+        D.loglog_slope(c, "z", last_share=0)
+    with pytest.raises(ValueError, match="must be > 0"):
+        D.loglog_slope(c.assign(z=0.0), "z")
 
 
 def test_all_supported():
@@ -101,3 +132,58 @@ def test_sgd_toy_validation_and_sweep_shape():
         D.noise_sweep({"nope": [1]}, steps=20, seeds=1)
     s = D.sweep_summary(df)
     assert set(s["quantity"]) == {"dist_a1", "excess"} and (s["lo"] <= s["mean"]).all()
+
+
+def test_full_batch_control_is_deterministic_and_reaches_the_minimum():
+    """Issue 22: the noise-free control of Sec. 3's hovering: every seed takes the same exact path
+    and ends at the minimum (excess ~ 0), so SGD's excess can be judged against it."""
+    ctrl = D.hover_control(steps=400, seeds=3, seed=0)
+    assert list(ctrl.columns) == ["seed", "sgd", "full_batch", "excess"]
+    assert list(ctrl["seed"]) == [0, 1, 2]
+    assert np.ptp(ctrl["full_batch"]) == 0 and ctrl["full_batch"].iloc[0] < 1e-5
+    assert (ctrl["sgd"] > 1e-3).all()                          # batch 8 hovers well above the minimum
+    np.testing.assert_allclose(ctrl["excess"], ctrl["sgd"] - ctrl["full_batch"])
+    with pytest.raises(ValueError, match="batch must be"):
+        D.sgd_toy(**{**D.NOISE_BASE, "batch": "half"}, steps=10, seeds=1)
+
+
+def test_batch_dependence_pairs_consecutive_batch_sizes_by_seed():
+    import pandas as pd
+    df = pd.DataFrame({"setting": ["batch"] * 6 + ["lr"], "value": [1, 1, 8, 8, 64, 64, 0.01],
+                       "seed": [0, 1, 0, 1, 0, 1, 0], "excess": [0.3, 0.2, 0.05, 0.04, 0.01, 0.0, 9.0]})
+    parts = D.batch_dependence(df)
+    assert list(parts) == ["1 vs 8", "8 vs 64"]
+    np.testing.assert_allclose(parts["1 vs 8"], [0.25, 0.16])
+    np.testing.assert_allclose(parts["8 vs 64"], [0.04, 0.04])
+    with pytest.raises(ValueError, match="no 'batch' setting"):
+        D.batch_dependence(df[df["setting"] == "lr"])
+    with pytest.raises(ValueError, match="at least 2 sizes"):
+        D.batch_dependence(df[df["value"] == 1])
+
+
+def test_weighted_argmax_unit_weight_is_the_plain_one_and_the_phi_weight_restores_a1():
+    a1 = 0.4
+    assert D.argmax_G_weighted(a1, 1.0, "arctan", n_theta=2001) == D.argmax_G(a1, "arctan", n_theta=2001) == 0.0
+    # arctan: w = phi(0.6)/phi(0.4) = atan(0.6)/atan(0.4) makes a1 the argmax
+    w = np.arctan(0.6) / np.arctan(0.4)
+    assert D.argmax_G_weighted(a1, w, "arctan", n_theta=2001) == pytest.approx(a1)
+    with pytest.raises(ValueError, match="weight must be"):
+        D.argmax_G_weighted(a1, 0.0)
+    with pytest.raises(ValueError, match="a1 must lie"):
+        D.argmax_G_weighted(1.2, 1.0)
+    t = D.remedy_table([0.3], n_theta=401)
+    assert len(t) == len(D.PHIS) and (t["argmax, φ weight"] == 0.3).all()
+    assert (t["argmax, volume weight"] > 0.3).all()      # equal volume overshoots a1
+    with pytest.raises(ValueError, match="shares must lie"):
+        D.remedy_table([0.5])
+
+
+def test_two_parameter_argmax_sharp_phi_finds_the_boundaries():
+    assert D.argmax_G_2d(0.25, 0.75, "sqrt", 0.001, n_theta=41) == (0.25, 0.75)
+    t1, t2 = D.argmax_G_2d(0.4, 0.6, "arctan", n_theta=41)
+    assert t2 - t1 < 0.2                                   # the minority interval shrinks
+    with pytest.raises(ValueError, match="0 < a1 < a2 < 1"):
+        D.argmax_G_2d(0.6, 0.4)
+    n2 = D.n2_table(n_theta=21)
+    assert len(n2) == len(D.N2_CASES) * len(D.PHIS)
+    assert set(n2.columns) >= {"distance", "class-0 width", "true class-0 width"}

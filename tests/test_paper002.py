@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossfns.experiments import paper002 as P
+from lossfns.experiments.doc002 import protocols as P
 
 
 def test_ce_kl_entropy_identity_and_asymmetry():
@@ -76,3 +76,30 @@ def test_mnr_is_infonce_and_embeddings_run():
     assert e["triplet"][0].shape[1] == 2
     with pytest.raises(ValueError, match="losses must be among"):
         P.train_embeddings(losses=("nope",), seeds=1, steps=1)
+
+
+def test_softmax_of_z_and_zero_is_the_sigmoid():
+    assert P.softmax_sigmoid_gap(np.array([0.0])) == 0.0                 # both 1/2
+    assert P.softmax_sigmoid_gap(np.linspace(-30, 30, 601)) < 1e-15
+    with pytest.raises(ValueError, match="z must be"):
+        P.softmax_sigmoid_gap(np.array([np.inf]))
+    with pytest.raises(ValueError, match="z must be"):
+        P.softmax_sigmoid_gap(np.zeros((2, 2)))
+
+
+def test_poly1_with_epsilon_zero_is_cross_entropy():
+    assert P.poly1_ce_gap(n=50, k=3, seed=1) < 1e-12
+    with pytest.raises(ValueError, match="k >= 2"):
+        P.poly1_ce_gap(n=5, k=1)
+
+
+def test_aa_floor_hand_values():
+    import pandas as pd
+    m = pd.DataFrame({"seed": [0, 0, 1, 1], "loss": ["info_nce", "multiple_negatives_ranking"] * 2,
+                      "recall@1": [0.8, 0.7, 0.6, 0.65]})
+    f = P.aa_floor(m)
+    np.testing.assert_allclose(f["values"], [0.1, -0.05])
+    assert f["mean"] == pytest.approx(0.025) and f["max_abs"] == pytest.approx(0.1)
+    assert f["sd"] == pytest.approx(np.std([0.1, -0.05], ddof=1))
+    with pytest.raises(ValueError, match="not in the table"):
+        P.aa_floor(m, a="arcface")

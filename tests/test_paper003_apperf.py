@@ -1,5 +1,5 @@
 """Document 003, Sec. 5.1 (Table 1, row F1†): AP-Perf as a trained baseline
-(paper003_apperf). AP-Perf is never trained or timed here (its ADMM solve is slow): the rows
+(doc003.apperf). AP-Perf is never trained or timed here (its ADMM solve is slow): the rows
 and timings are built by hand; one short F1* step timing runs."""
 
 from __future__ import annotations
@@ -10,10 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import paper003_apperf as A
-from lossfns.experiments import paper003_tabular as T
+from lossfns.experiments.doc003 import apperf as A
+from lossfns.experiments.doc003 import tabular as T
 
 AP = "F1† (AP-Perf)"
+
+
+def judge(found):
+    """What run.claim records for 003/s5.1/f1_beats_apperf: the parts judged by the claims file."""
+    from lossfns import verdicts as V
+    from lossfns.pipeline.published import claims
+    spec = claims().loc["003/s5.1/f1_beats_apperf"]
+    return V.judge_parts(found["parts"], spec["kind"], float(spec["margin"]))
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +67,10 @@ def check_frame(trained: dict) -> pd.DataFrame:
 
 def test_f1_claim_is_not_comparable_when_fewer_than_two_trials_trained():
     rows = rows_frame({"F1*": [0.98] * 3, AP: [0.98] * 3}, {"F1*": [0.6, 0.62, 0.61], AP: [0.3, 0.31, 0.29]})
-    r = A.f1_claim(rows, check_frame({"F1*": [True, True, True], AP: [True, False, False]}))
+    r = A.f1_claim(rows, check_frame({"F1*": [True, True, True], AP: [True, False, False]}))["result"]
     assert r["verdict"] == "not comparable"
     assert "1 trial(s)" in r["reason"] and "F1* 3 of 3" in r["reason"] and f"{AP} 1 of 3" in r["reason"]
-    r = A.f1_claim(rows, check_frame({"F1*": [False, True, False], AP: [True, False, True]}))
+    r = A.f1_claim(rows, check_frame({"F1*": [False, True, False], AP: [True, False, True]}))["result"]
     assert r["verdict"] == "not comparable" and "0 trial(s)" in r["reason"] and "F1* 1 of 3" in r["reason"]
 
 
@@ -70,13 +78,13 @@ def test_f1_claim_pairs_the_trials_where_both_trained():
     rows = rows_frame({"F1*": [0.98] * 3, AP: [0.98] * 3}, {"F1*": [0.60, 0.62, 0.61], AP: [0.30, 0.33, 0.90]})
     # trial 2: AP-Perf did not train, so its (high) F1 is left out of the pairs
     r = A.f1_claim(rows, check_frame({"F1*": [True, True, True], AP: [True, True, False]}))
-    assert r["verdict"] == "supported" and r["n"] == 2
-    assert r["value"] == pytest.approx(0.295)
-    assert "over 2 trained trials" in r["reason"]
+    assert list(r) == ["parts"] and list(r["parts"]) == ["mammography"]
+    assert r["parts"]["mammography"] == pytest.approx([0.30, 0.29])   # F1* - F1-dagger over the 2 trained trials
+    assert judge(r)["verdict"] == "supported"
     all3 = A.f1_claim(rows, check_frame({"F1*": [True] * 3, AP: [True] * 3}))
-    assert all3["n"] == 3 and all3["verdict"] == "inconclusive"   # the pair of trial 2 points the other way
+    assert len(all3["parts"]["mammography"]) == 3 and judge(all3)["verdict"] == "inconclusive"   # trial 2 points the other way
     worse = rows_frame({"F1*": [0.98] * 3, AP: [0.98] * 3}, {"F1*": [0.30, 0.31, 0.29], AP: [0.60, 0.62, 0.61]})
-    assert A.f1_claim(worse, check_frame({"F1*": [True] * 3, AP: [True] * 3}))["verdict"] == "contradicted"
+    assert judge(A.f1_claim(worse, check_frame({"F1*": [True] * 3, AP: [True] * 3})))["verdict"] == "contradicted"
 
 
 def steps_frame(times: dict) -> pd.DataFrame:
@@ -150,11 +158,11 @@ def test_step_timing_repeats_the_split_where_the_batches_need_more_rows(monkeypa
 
 def test_f1_claim_leaves_out_a_trial_that_one_loss_did_not_run():
     """A trial without AP-Perf rows counts as not trained (it used to give a NaN difference
-    and a ValueError from paired_claim)."""
+    and a ValueError from the paired test)."""
     rows = pd.DataFrame([{"dataset": "mammography", "loss": loss, "trial": t, "F1": f1}
                          for t in range(3) for loss, f1 in (("F1*", 0.6 + 0.01 * t), ("F1† (AP-Perf)", 0.3))
                          if not (loss == "F1† (AP-Perf)" and t == 2)])
     check = rows.assign(trained=True)
     r = A.f1_claim(rows, check)
-    assert r["verdict"] == "supported"
-    assert "over 2 trained trials" in r["reason"]
+    assert r["parts"]["mammography"] == pytest.approx([0.3, 0.31])
+    assert judge(r)["verdict"] == "supported"

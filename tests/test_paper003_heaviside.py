@@ -1,4 +1,4 @@
-"""Document 003's Heaviside experiments (paper003_heaviside) against closed forms."""
+"""Document 003's Heaviside experiments (doc003.heaviside) against closed forms."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import paper003_heaviside as H
+from lossfns.experiments.doc003 import heaviside as H
 
 
 def test_lipschitz_check_matches_theorem_hand_values():
@@ -30,11 +30,17 @@ def test_hard_f1_hand_value():
     assert H.hard_f1(np.zeros(3), np.zeros(3)) == 0.0
 
 
-def test_best_vs_others_verdicts():
-    df = pd.DataFrame({"value": [1.0] * 4 + [10.0] * 4, "seed": list(range(4)) * 2,
-                       "f1": [0.1, 0.12, 0.11, 0.1, 0.3, 0.31, 0.29, 0.32]})
-    assert H.best_vs_others(df, 10)["verdict"] == "supported"
-    assert H.best_vs_others(df, 1)["verdict"] == "contradicted"
+def test_best_vs_others_parts():
+    from lossfns import verdicts as V
+    df = pd.DataFrame({"value": [1.0] * 4 + [10.0] * 4 + [20.0] * 4, "seed": list(range(4)) * 3,
+                       "f1": [0.1, 0.12, 0.11, 0.1, 0.3, 0.31, 0.29, 0.32, 0.2, 0.2, 0.21, 0.2]})
+    parts = H.best_vs_others(df, 10)
+    assert list(parts) == ["10 - 1", "10 - 20"]   # one part per other value, the best minus it
+    assert parts["10 - 1"] == pytest.approx([0.2, 0.19, 0.18, 0.22])
+    assert V.judge_parts(parts, "superiority", 0.01)["verdict"] == "supported"
+    assert V.judge_parts(H.best_vs_others(df, 1), "superiority", 0.01)["verdict"] == "contradicted"
+    rng = H.best_vs_others(df, [10, 20])   # a range: the per-seed mean of its values
+    assert list(rng) == ["mean of 10, 20 - 1"] and rng["mean of 10, 20 - 1"][0] == pytest.approx(0.15)
     with pytest.raises(ValueError, match="not among"):
         H.best_vs_others(df, 5)
 

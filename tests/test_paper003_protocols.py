@@ -1,4 +1,4 @@
-"""Document 003's supplementary protocols (paper003_tables, paper003_images, paper003_tabular):
+"""Document 003's supplementary protocols (doc003.tables, doc003.images, doc003.tabular):
 ids match the published numbers and claims files, per-model class weights, stand-in data."""
 import numpy as np
 import pandas as pd
@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import lossfns
-from lossfns.experiments import paper003_images as I
-from lossfns.experiments import paper003_tables as X
-from lossfns.experiments import paper003_tabular as T
+from lossfns.experiments.doc003 import images as I
+from lossfns.experiments.doc003 import tables as X
+from lossfns.experiments.doc003 import tabular as T
 from lossfns.pipeline.published import claims, published
 
 METRIC_COLS = ["F1", "F2", "F3", "Accuracy", "Precision", "Recall", "AUROC (released code: mean balanced accuracy)",
@@ -68,6 +68,69 @@ def test_claim_ids_exist():
     ids += list(T.table1_claims(t1)) + ["003/supp5/sigmoid_comparable"]
     ids += ["003/s5.2/f1_beats_bce_images", "003/s5.2/acc_beats_bce_images", "003/supp7.3/beats_dice_images"]
     assert set(ids) <= set(c.index), sorted(set(ids) - set(c.index))
+
+
+def rows(spec, trials=3, **extra):
+    """Hand-made result rows: spec (dataset, loss, **extra) -> {metric: per-trial values}."""
+    out = []
+    for (ds, loss, *more), metrics in spec.items():
+        for t in range(trials):
+            out.append({"dataset": ds, "loss": loss, "trial": t, "stand_in": False, **extra, **dict(more),
+                        **{m: v[t] for m, v in metrics.items()}})
+    return pd.DataFrame(out)
+
+
+def test_table5_claims_parts():
+    r = rows({("synthetic-5", "F1* (l)", ("batch_size", 128)): {"F1": [0.5, 0.6, 0.7], "Accuracy": [0.9] * 3},
+              ("synthetic-5", "F1* (s)", ("batch_size", 128)): {"F1": [0.4, 0.4, 0.4], "Accuracy": [0.8] * 3},
+              ("synthetic-5", "Accuracy* (l)", ("batch_size", 128)): {"F1": [0.0, 0.0, 0.01], "Accuracy": [0.95] * 3},
+              ("synthetic-5", "F1* (l)", ("batch_size", 4096)): {"F1": [0.5, 0.5, 0.5], "Accuracy": [0.91] * 3},
+              ("synthetic-5", "F1* (s)", ("batch_size", 4096)): {"F1": [0.3, 0.3, 0.3], "Accuracy": [0.8] * 3},
+              ("synthetic-5", "Accuracy* (l)", ("batch_size", 4096)): {"F1": [0.0, 0.0, 0.0], "Accuracy": [0.95] * 3}})
+    c = X.table5_claims(r)
+    assert set(c) == {"003/supp4.3/batch_minimal", "003/supp4.3/linear_beats_sigmoid_5", "003/supp4.3/acc_f1_zero_5"}
+    bm = c["003/supp4.3/batch_minimal"]
+    assert list(bm)[:2] == ["synthetic-5 F1* (l) F1", "synthetic-5 F1* (l) Accuracy"] and len(bm) == 6
+    assert bm["synthetic-5 F1* (l) F1"] == pytest.approx([0.0, -0.1, -0.2])          # batch 4096 - batch 128
+    assert c["003/supp4.3/linear_beats_sigmoid_5"]["batch 128"] == pytest.approx([0.1, 0.2, 0.3])   # (l) - (s)
+    assert list(c["003/supp4.3/linear_beats_sigmoid_5"]) == ["batch 128", "batch 4096"]
+    zero = c["003/supp4.3/acc_f1_zero_5"]    # the F1 values themselves; Accuracy* (s) has no rows here
+    assert zero["Accuracy* (l) batch 128"] == pytest.approx([0.0, 0.0, 0.01]) and len(zero["Accuracy* (s) batch 128"]) == 0
+
+
+def test_fbeta_and_baselines_claims_parts():
+    f = rows({("adult", "F1*"): {"Recall": [0.5, 0.5, 0.5], "F1": [0.6, 0.6, 0.6]},
+              ("adult", "F2*"): {"Recall": [0.6, 0.7, 0.6], "F1": [0.58, 0.57, 0.6]},
+              ("adult", "F3*"): {"Recall": [0.8, 0.8, 0.7], "F1": [0.5, 0.5, 0.5]}})
+    c = X.fbeta_claims(f)
+    assert list(c["003/s5.3/recall_rises"]) == ["adult F2*", "adult F3*"]
+    assert c["003/s5.3/recall_rises"]["adult F3*"] == pytest.approx([0.3, 0.3, 0.2])   # F3* - F1* recall
+    assert c["003/s5.3/small_f1_loss"]["adult F2*"] == pytest.approx([-0.02, -0.03, 0.0])
+    b = pd.concat([rows({("adult", "F1* (l)"): {"F1": [0.6, 0.6, 0.7], "Accuracy": [0.9] * 3, T.SUMMARY_COLUMNS[2]: [0.8] * 3},
+                         ("adult", "Dice"): {"F1": [0.5, 0.5, 0.5], "Accuracy": [0.8] * 3, T.SUMMARY_COLUMNS[2]: [0.7] * 3}},
+                        setting="unweighted"),
+                   rows({("adult", "weighted BCE"): {"F1": [0.65, 0.6, 0.6]}}, setting="weighted"),
+                   rows({("adult", "BCE"): {"F1": [0.55, 0.55, 0.55]}, ("adult", "F1* (l)"): {"F1": [0.5, 0.6, 0.6]}},
+                        setting="oversampled")])
+    c = X.baselines_claims(b)
+    assert list(c["003/supp7.1/beats_dice"]) == ["adult F1", "adult Accuracy", f"adult {T.SUMMARY_COLUMNS[2]}"]
+    assert c["003/supp7.1/beats_dice"]["adult F1"] == pytest.approx([0.1, 0.1, 0.2])
+    assert c["003/supp7.2/unweighted_vs_weighted_bce"]["adult"] == pytest.approx([-0.05, 0.0, 0.1])
+    assert c["003/supp7.2/unweighted_vs_oversampled_bce"]["adult"] == pytest.approx([0.05, 0.05, 0.15])
+    assert c["003/supp7.2/better_without_oversampling"]["adult"] == pytest.approx([0.1, 0.0, 0.1])
+
+
+def test_image_claims_parts():
+    r = rows({("frog", "F1*"): {"F1": [0.6, 0.7, 0.8], "Accuracy": [0.9] * 3},
+              ("frog", "Accuracy*"): {"F1": [0.5] * 3, "Accuracy": [0.95] * 3},
+              ("frog", "BCE"): {"F1": [0.5] * 3, "Accuracy": [0.85] * 3},
+              ("frog", "Dice"): {"F1": [0.1] * 3, "Accuracy": [0.5] * 3},
+              ("frog", "Dice (sigmoid)"): {"F1": [0.2] * 3, "Accuracy": [0.6] * 3}})
+    c = I.image_claims(r)
+    assert list(c["003/s5.2/f1_beats_bce_images"]) == ["frog F1* - BCE on F1", "frog F1* - BCE on Accuracy"]
+    assert c["003/s5.2/f1_beats_bce_images"]["frog F1* - BCE on F1"] == pytest.approx([0.1, 0.2, 0.3])
+    assert c["003/s5.2/acc_beats_bce_images"]["frog Accuracy* - BCE on Accuracy"] == pytest.approx([0.1] * 3)
+    assert c["003/supp7.3/beats_dice_images"]["frog F1* - Dice (sigmoid) on F1"] == pytest.approx([0.4, 0.5, 0.6])
 
 
 def test_per_model_class_weights_in_one_batched_loss():

@@ -1,5 +1,5 @@
-"""Document 003, Sec. 5.1: the released code's readings (paper003_readings) and the tabular
-helpers they rest on (paper003_tabular: Adult's ordinal reading, unscaled trials, the cap
+"""Document 003, Sec. 5.1: the released code's readings (doc003.readings) and the tabular
+helpers they rest on (doc003.tabular: Adult's ordinal reading, unscaled trials, the cap
 table, the non-superiority claim). No training: the rows are built by hand."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 import torch
 
 import lossfns
-from lossfns.experiments import paper003_btg as B
-from lossfns.experiments import paper003_readings as R
-from lossfns.experiments import paper003_tabular as T
+from lossfns.experiments.doc003 import btg as B
+from lossfns.experiments.doc003 import readings as R
+from lossfns.experiments.doc003 import tabular as T
 from lossfns.pipeline.published import published
 
 AUROC_RELEASED = "AUROC (released code: mean balanced accuracy)"
@@ -263,24 +263,14 @@ def test_cap_table_counts_capped_models_per_group():
     assert by_loss.loc["F1*", "models"] == 6 and by_loss.loc["F1*", "capped"] == 2
 
 
-# --- not_above_claim and Sec. 5.1's auroc_not_better ----------------------------------------
+# --- Sec. 5.1's auroc_not_better: a non-superiority claim ------------------------------------
 
-def test_not_above_claim_verdicts():
-    tiny = [0.001, -0.002, 0.0, 0.002, -0.001, 0.0015, -0.0005, 0.001, -0.001, 0.0]
-    r = T.not_above_claim(tiny, 0.01)
-    assert r["verdict"] == "supported" and r["hi"] < 0.01 and r["margin"] == 0.01 and r["n"] == 10
-    above = [0.03 + 0.002 * ((i % 3) - 1) for i in range(10)]
-    assert T.not_above_claim(above, 0.01)["verdict"] == "contradicted"
-    # mean +0.005 with a wide spread: the interval straddles 0 and the margin
-    wide = [0.03, -0.02, 0.025, -0.015, 0.03, -0.02, 0.02, -0.01, 0.01, 0.0]
-    r = T.not_above_claim(wide, 0.01)
-    assert r["verdict"] == "inconclusive" and r["lo"] < 0 < 0.01 < r["hi"]
-    # significantly below B is no contradiction of "not better"
-    assert T.not_above_claim([-0.05 + 0.001 * i for i in range(10)], 0.01)["verdict"] == "supported"
-    assert T.not_above_claim([0.001], 0.01)["verdict"] == "inconclusive"
-    for bad in (0, -0.01, float("nan")):
-        with pytest.raises(ValueError, match="margin must be a positive number"):
-            T.not_above_claim(tiny, bad)
+def judge(key, found):
+    """What run.claim(key, parts=found[key]) records: the parts judged by the claims file."""
+    from lossfns import verdicts as V
+    from lossfns.pipeline.published import claims
+    spec = claims().loc[key]
+    return V.judge_parts(found[key], spec["kind"], float(spec["margin"]))
 
 
 def claims_rows(auroc_star_shift: float) -> pd.DataFrame:
@@ -304,11 +294,13 @@ def test_auroc_not_better_is_a_non_superiority_claim():
     # regression: the claim used to require AUROC* and WMW significantly BELOW BCE, so
     # indistinguishable losses came out inconclusive
     c = T.table1_claims(claims_rows(0.0))
-    assert c["003/s5.1/auroc_not_better"]["verdict"] == "supported", c["003/s5.1/auroc_not_better"]["reason"]
-    assert c["003/s5.1/f1_beats_bce"]["verdict"] == "supported"
-    assert c["003/s5.1/acc_comparable_bce"]["verdict"] == "supported"
+    r = judge("003/s5.1/auroc_not_better", c)
+    assert r["verdict"] == "supported", r["reason"]
+    assert judge("003/s5.1/f1_beats_bce", c)["verdict"] == "supported"
+    assert judge("003/s5.1/acc_comparable_bce", c)["verdict"] == "supported"
     assert "003/s5.1/f1_beats_apperf" not in c
-    above = T.table1_claims(claims_rows(0.03))["003/s5.1/auroc_not_better"]
+    above = judge("003/s5.1/auroc_not_better", T.table1_claims(claims_rows(0.03)))
     assert above["verdict"] == "contradicted"
-    assert "mammography AUROC*: contradicted" in above["reason"]
-    assert "mammography AUROC (WMW): supported" in above["reason"]
+    assert above["parts"]["mammography AUROC*"]["verdict"] == "contradicted"
+    assert above["parts"]["mammography AUROC (WMW)"]["verdict"] == "supported"
+    assert "contradicted by mammography AUROC*" in above["reason"]

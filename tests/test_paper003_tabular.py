@@ -1,4 +1,4 @@
-"""Document 003's tabular protocol (paper003_tabular): metrics by hand, claims, validation."""
+"""Document 003's tabular protocol (doc003.tabular): metrics by hand, claims, validation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,33 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import paper003_tabular as T
+from lossfns import verdicts as V
+from lossfns.experiments.doc003 import tabular as T
+from lossfns.pipeline.published import claims
+
+
+def judge(key, found):
+    """The verdict ``run.claim(key, parts=found[key])`` records: the claims file's kind and margin."""
+    spec = claims().loc[key]
+    return V.judge_parts(found[key], spec["kind"], float(spec["margin"]))
+
+
+def test_table1_claims_with_apperf_and_sigmoid_parts():
+    rows = [{"dataset": ds, "loss": loss, "trial": t, "F1": f1 + 0.01 * t, "Accuracy": 0.8, "AUROC (true)": 0.7}
+            for ds in ("adult", "mammography") for t in range(3)
+            for loss, f1 in (("F1*", 0.6), ("BCE", 0.5), ("Accuracy*", 0.4), ("AUROC*", 0.3), ("AUROC (WMW)", 0.2))]
+    rows += [{"dataset": "mammography", "loss": "F1† (AP-Perf)", "trial": t, "F1": 0.4, "Accuracy": 0.8,
+              "AUROC (true)": 0.7} for t in range(2)]   # AP-Perf: fewer trials, one dataset
+    df = pd.DataFrame(rows)
+    c = T.table1_claims(df)
+    assert list(c["003/s5.1/f1_beats_bce"]) == ["adult", "mammography"]
+    assert list(c["003/s5.1/f1_beats_apperf"]) == ["mammography"]
+    assert c["003/s5.1/f1_beats_apperf"]["mammography"] == pytest.approx([0.2, 0.21])   # the trials both ran
+    sig = df.assign(F1=df["F1"] + 0.01)
+    parts = T.sigmoid_claim(df, sig)
+    assert len(parts) == 2 * len(T.TABLE4_LOSSES) * 3
+    assert parts["adult F1* F1"] == pytest.approx([0.01] * 3) and parts["mammography AUROC* AUROC (true)"] == pytest.approx([0.0] * 3)
+    assert V.judge_parts(parts, "equivalence", 0.05)["verdict"] == "supported"   # no spread: the value decides
 
 
 def test_threshold_metrics_hand_values():
@@ -32,8 +58,14 @@ def test_claims_and_estimates_on_a_scripted_table():
                          "AUROC (released code: mean balanced accuracy)": auc, "AUROC (true)": auc})
     df = pd.DataFrame(rows)
     c = T.table1_claims(df)
-    assert c["003/s5.1/f1_beats_bce"]["verdict"] == "supported"
-    assert c["003/s5.1/auroc_not_better"]["verdict"] == "supported"
+    assert set(c) == {"003/s5.1/f1_beats_bce", "003/s5.1/acc_comparable_bce", "003/s5.1/auroc_not_better"}
+    assert list(c["003/s5.1/f1_beats_bce"]) == ["adult"]
+    assert c["003/s5.1/f1_beats_bce"]["adult"] == pytest.approx([0.3, 0.31, 0.32, 0.33])   # F1* - BCE per trial
+    assert c["003/s5.1/acc_comparable_bce"]["adult"] == pytest.approx([0.005, 0.004, 0.003, 0.002])
+    assert list(c["003/s5.1/auroc_not_better"]) == ["adult AUROC*", "adult AUROC (WMW)"]
+    assert c["003/s5.1/auroc_not_better"]["adult AUROC (WMW)"] == pytest.approx([-0.4, -0.39, -0.38, -0.37])   # loss - BCE
+    assert judge("003/s5.1/f1_beats_bce", c)["verdict"] == "supported"
+    assert judge("003/s5.1/auroc_not_better", c)["verdict"] == "supported"
     est = T.table1_estimates(df)
     assert est["003/table1/adult/f1_soft/f1"].value == pytest.approx(0.615)
     assert T.per_dataset({"adult": 3}, "adult") == 3 and T.per_dataset(5, "x") == 5

@@ -1,11 +1,11 @@
-"""Document 003's convergence simulation (paper003_theory)."""
+"""Document 003's convergence simulation (doc003.convergence)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lossfns.experiments import paper003_theory as P
+from lossfns.experiments.doc003 import convergence as P
 
 
 def test_convergence_shrinks_towards_the_limit():

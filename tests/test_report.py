@@ -196,10 +196,10 @@ def test_not_run_numbers_keep_the_transcription_note():
 
 def test_timing_claim_and_verdicts_stay_out_of_results_json(tmp_path):
     """003-5-1's runtime claim end to end: run.claim(..., timing=True) and its verdict table
-    (paper003_tabular.timing_verdict_table) land in timings.json; results.json holds neither a
+    (doc003.tabular.timing_verdict_table) land in timings.json; results.json holds neither a
     timing claim nor a timing number; the report reads the claim back, marked as timing."""
-    from lossfns.experiments import paper003_tabular as T
-    from lossfns.experiments import verdicts000_training as vt
+    from lossfns import verdicts as V
+    from lossfns.experiments.doc003 import tabular as T
 
     r = artifacts.start_run({"profile": "full", "seed": 0, "device": "cpu", "out_dir": str(tmp_path)},
                             "003-5-1_tabular")
@@ -207,11 +207,11 @@ def test_timing_claim_and_verdicts_stay_out_of_results_json(tmp_path):
     r.record("results", pd.DataFrame({"loss": ["F1*"], "F1": [0.5], "wall_s_all_trials": [12.5]}))
     r.record_timing("runtime", {"ratio_per_model_epoch": 2301.0, "F1* s_per_trial": 1.47})
     recorded = {other: r.claim(other, {"verdict": "supported", "reason": "paired"}, dataset="mammography")}
-    timed = {speed: r.claim(speed, vt.exact_claim(True, 2301.0, "ratio 2301"), dataset="mammography",
+    timed = {speed: r.claim(speed, V.exact_claim(True, 2301.0, "ratio 2301"), dataset="mammography",
                             timing=True)}
     texts = {k: k for k in [*recorded, *timed]}
-    r.verdict_table(vt.claim_rows(recorded, texts))
-    tv = T.timing_verdict_table(r, vt.claim_rows(timed, texts))
+    r.verdict_table(V.claim_rows(recorded, texts))
+    tv = T.timing_verdict_table(r, V.claim_rows(timed, texts))
     assert list(tv["verdict"]) == ["supported"]
     r.finish()
     d = tmp_path / "results" / "full" / "003-5-1_tabular"

@@ -2,7 +2,7 @@
 A89): its Heaviside approximation equals ours, its soft confusion matrix is ours evaluated at
 the mirrored threshold 1 - τ (not a partition for a positive unless τ = 0.5), its losses are
 the released readings (mean over τ = 0.1, ..., 0.9, δ = 0.2, AUROC without end points) on those
-counts, and the adapter trains with them on CPU (lossfns.experiments.paper003_btg).
+counts, and the adapter trains with them on CPU (lossfns.experiments.doc003.btg).
 
 Tests that call the package are skipped, with the reason, when it is not installed; it is part
 of the suite's lock (requirements/suite.in), so `make setup` installs it.
@@ -26,8 +26,8 @@ import torch
 
 import lossfns
 from lossfns.datasets.registry import Dataset
-from lossfns.experiments import paper003_btg as B
-from lossfns.experiments import paper003_tabular as T
+from lossfns.experiments.doc003 import btg as B
+from lossfns.experiments.doc003 import tabular as T
 from lossfns.losses.softset.heaviside import heaviside_linear
 
 needs_btg = pytest.mark.skipif(not B.available(), reason="torch-btg is not installed (requirements/suite.in: "
@@ -169,7 +169,7 @@ def test_a_negative_stays_a_partition_but_is_counted_at_the_mirrored_threshold()
 @pytest.mark.parametrize("delta", [0.1, 0.2])
 def test_the_package_is_our_heaviside_at_the_mirrored_threshold(delta):
     """The documented reason why the released readings cannot equal ours: every count of the
-    package is paper003_btg.released_confusion (our H at τ or 1 - τ), to float tolerance."""
+    package is doc003.btg.released_confusion (our H at τ or 1 - τ), to float tolerance."""
     p, y = random_batch(0, 200)
     p[:4] = [0.0, 1.0, 0.5, 0.3]          # end points and values on thresholds
     taus = B.btg_thresholds()
@@ -224,7 +224,7 @@ def test_f1_loss_on_the_issues_random_predictions():
 def test_released_readings_equal_the_package_on_its_counts_and_ours_on_ours(delta):
     """The package's F1, accuracy and AUROC losses are the released readings (mean over the 9
     thresholds; AUROC: trapezoids without end points) applied to its counts, to float
-    tolerance; the project's losses at the same readings (paper003_btg.released_reading_losses)
+    tolerance; the project's losses at the same readings (doc003.btg.released_reading_losses)
     are the same readings applied to eq. (6). So the gap between the two (0.54 against 0.64 for
     F1 here) is the soft confusion matrix alone: A89."""
     p, y = random_batch(0)
@@ -365,15 +365,15 @@ def test_plots():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from lossfns.experiments import plots003
-    fig = plots003.btg_partition(B.partition_grid(np.linspace(0, 1, 11), [0.3, 0.5, 0.7]))
+    from lossfns.experiments.doc003 import plots
+    fig = plots.btg_partition(B.partition_grid(np.linspace(0, 1, 11), [0.3, 0.5, 0.7]))
     assert len(fig.axes) == 5   # three τ panels, the grid, its colour bar
     plt.close(fig)
     with pytest.raises(ValueError, match="not on the grid"):
-        plots003.btg_partition(B.partition_grid(np.linspace(0, 1, 3), [0.5]), taus=(0.3,))
+        plots.btg_partition(B.partition_grid(np.linspace(0, 1, 3), [0.5]), taus=(0.3,))
     tab = pd.DataFrame({"id": ["003/table1/adult/f1_soft/f1"], "published": [0.63], "published sd": [0.01],
                         "ours": [0.64], "ours: verdict": ["reproduced"], "btg": [0.5], "btg: verdict": ["not reproduced"]})
-    fig = plots003.reading_dots(tab)
+    fig = plots.reading_dots(tab)
     assert len(fig.axes) == 1
     plt.close(fig)
 

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from lossfns.datasets import load_sonar
-from lossfns.experiments.paper000 import BOUNDARY_SPEC, PAPER000_SPEC
-from lossfns.experiments.paper003 import PAPER003_SPEC
+from lossfns.experiments.doc000.protocols import BOUNDARY_SPEC, PAPER000_SPEC
+from lossfns.experiments.doc003.theory import PAPER003_SPEC
 from lossfns.training import (Adam, MLPSpec, RMSprop, SGD,
                               Task, cv_tasks, stratified_kfold, train_batched,
                               train_val_test_split)

@@ -269,3 +269,17 @@ def test_causes_match_by_pattern_direction_and_alternative():
         V.cause_of("y", "not reproduced", [{"pattern": "y", "cause": "paper", "register": "", "evidence": ""}])
     with pytest.raises(ValueError, match="is not one of"):
         V.cause_of("y", "not reproduced", [{"pattern": "y", "cause": "bad luck", "register": "A1", "evidence": "e"}])
+
+
+def test_exact_claim():
+    r = V.exact_claim(True, 2.718, "max = e")
+    assert {"verdict", "value", "lo", "hi", "se", "n", "method", "reason"} <= set(r)
+    assert r["verdict"] == "supported" and r["reason"] == "exact: max = e"
+    assert r["lo"] == r["hi"] == 2.718 and r["se"] == 0.0
+    assert V.exact_claim(False, 0.3591, "jump")["verdict"] == "contradicted"
+
+
+def test_claim_rows_use_recorded_verdicts():
+    rows = V.claim_rows({"x": {"verdict": "inconclusive", "reason": "CI contains 0"}}, {"x": "A beats B"},
+                        " [batch size 1]")
+    assert rows == [("A beats B [batch size 1]", "inconclusive", "CI contains 0")]

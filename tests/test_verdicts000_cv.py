@@ -1,4 +1,4 @@
-"""lossfns.experiments.verdicts000_cv: the statistics behind notebooks 000-8 and 000-8b."""
+"""lossfns.experiments.doc000.claims_cv: the statistics behind notebooks 000-8 and 000-8b."""
 
 import math
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossfns.experiments import verdicts000_cv as v8
-from lossfns.experiments.paper000_checks import per_repeat
+from lossfns.experiments.doc000 import claims_cv as v8
+from lossfns.experiments.doc000.checks import per_repeat
 
 
 def _scores(per_rep_folds: list[list[float]], loss="x") -> pd.DataFrame:
@@ -54,6 +54,14 @@ def test_lowest_std_claim_supported_contradicted_inconclusive():
     assert v8.lowest_std_claim(one, "xm", ["bce"])["verdict"] == "inconclusive"
 
 
+def judge(key, found):
+    """What run.claim(key, parts=...) records: the parts judged by the claims file's kind and margin."""
+    from lossfns import verdicts as V
+    from lossfns.pipeline.published import claims
+    spec = claims().loc[key]
+    return V.judge_parts(found, spec["kind"], float(spec["margin"]))
+
+
 def test_sec8_claims_directions():
     means = np.linspace(0.78, 0.84, 10)
     sc = {"bce": _scores([_spread(m + 0.03, 0.06) for m in means]),
@@ -61,21 +69,27 @@ def test_sec8_claims_directions():
           "xm(1,1)": _scores([_spread(m + 0.001 * (i % 3 - 1), 0.03) for i, m in enumerate(means)]),
           "xm(100,100)": _scores([_spread(m + 0.02, 0.05) for m in means])}
     res = v8.sec8_claims(sc)
-    assert res["000/s8/xm11_vs_hinge_bounds"]["verdict"] == "supported"
-    assert res["000/s8/xm11_vs_bce_bounds"]["verdict"] == "supported"      # XM below BCE: claimed
-    assert res["000/s8/tuned_beats_untuned"]["verdict"] == "supported"
-    assert res["000/s8/xm_lowest_std_lower_bound"]["verdict"] == "supported"
-    assert res["000/s8/xm11_vs_hinge_bounds"]["value"] == pytest.approx(0.03, abs=1e-3)
+    assert set(res) == {"000/s8/xm11_vs_hinge_bounds", "000/s8/xm11_vs_bce_bounds", "000/s8/tuned_beats_untuned"}
+    assert list(res["000/s8/xm11_vs_hinge_bounds"]) == ["xm(1,1) - hinge"]
+    assert list(res["000/s8/xm11_vs_bce_bounds"]) == ["bce - xm(1,1)"]    # "XM worse than BCE": BCE - XM positive
+    assert list(res["000/s8/tuned_beats_untuned"]) == ["xm(100,100) - xm(1,1)"]
+    assert res["000/s8/xm11_vs_hinge_bounds"]["xm(1,1) - hinge"].mean() == pytest.approx(0.03, abs=1e-3)
+    assert res["000/s8/xm11_vs_bce_bounds"]["bce - xm(1,1)"].mean() == pytest.approx(0.03, abs=1e-3)
+    for key, parts in res.items():
+        assert judge(key, parts)["verdict"] == "supported", key
+    assert v8.lowest_std_claim(sc, "xm(1,1)", ["bce", "hinge"], n_boot=500)["verdict"] == "supported"
 
 
 def test_keras_torch_claim_is_an_equivalence_with_the_stated_margin():
     close = pd.DataFrame({"keras": [0.80, 0.82, 0.84, 0.86, 0.81, 0.83],
                           "torch": [0.801, 0.819, 0.842, 0.858, 0.81, 0.831]})
-    res = v8.keras_torch_claim(close)
-    assert res["verdict"] == "supported" and res["margin"] == v8.KERAS_TORCH_MARGIN == 0.03
+    parts = v8.keras_torch_claim(close)
+    assert list(parts) == ["torch - keras"] and parts["torch - keras"][0] == pytest.approx(0.001)
+    res = judge("000/ours/keras_torch_agree", parts)
+    assert res["verdict"] == "supported" and res["parts"]["torch - keras"]["margin"] == 0.03
     # a CI that contains 0 but is wider than the margin is not agreement (finding 5)
     wide = pd.DataFrame({"keras": [0.8] * 6, "torch": [0.85, 0.75, 0.86, 0.74, 0.84, 0.77]})
-    res = v8.keras_torch_claim(wide)
+    res = judge("000/ours/keras_torch_agree", v8.keras_torch_claim(wide))["parts"]["torch - keras"]
     assert res["lo"] < 0 < res["hi"] and res["verdict"] == "inconclusive"
 
 
@@ -121,31 +135,34 @@ def test_far_lambdas():
 def test_optimum_claim():
     peaked = _reps(LAMS, [0.70, 0.75, 0.80, 0.84, 0.85, 0.84, 0.78], [0.05] * 7)
     res = v8.optimum_claim(peaked)
-    assert res["verdict"] == "supported" and res["rival"] == 10.0
-    assert res["value"] == pytest.approx(0.05, abs=0.005)
-    flat = _reps(LAMS, [0.70, 0.84, 0.85, 0.85, 0.85, 0.85, 0.85], [0.05] * 7, noise=0.01)
-    assert v8.optimum_claim(flat)["verdict"] == "inconclusive"
+    assert list(res["parts"]) == ["lambda 100 - lambda 0.1", "lambda 100 - lambda 1", "lambda 100 - lambda 10",
+                                  "lambda 100 - lambda 1000"]   # one part per lambda more than half a decade away
+    assert res["parts"]["lambda 100 - lambda 10"].mean() == pytest.approx(0.05, abs=0.005)
+    assert judge("000/fig1/optimum_near_100", res["parts"])["verdict"] == "supported"
     beaten = _reps(LAMS, [0.70, 0.90, 0.80, 0.80, 0.80, 0.80, 0.80], [0.05] * 7)
-    assert v8.optimum_claim(beaten)["verdict"] == "contradicted"
-    assert v8.optimum_claim(_reps([0.1, 10.0, 1000.0], [0.7] * 3, [0.05] * 3))["verdict"] == "not run"
-    assert v8.optimum_claim(_reps([40.0, 100.0], [0.7] * 2, [0.05] * 2))["verdict"] == "not run"
+    r = judge("000/fig1/optimum_near_100", v8.optimum_claim(beaten)["parts"])
+    assert r["verdict"] == "contradicted" and r["parts"]["lambda 100 - lambda 1"]["verdict"] == "contradicted"
+    flat = _reps(LAMS, [0.70, 0.84, 0.85, 0.85, 0.85, 0.85, 0.85], [0.05] * 7, noise=0.01)
+    assert judge("000/fig1/optimum_near_100", v8.optimum_claim(flat)["parts"])["verdict"] != "supported"
+    assert v8.optimum_claim(_reps([0.1, 10.0, 1000.0], [0.7] * 3, [0.05] * 3))["result"]["verdict"] == "not run"
+    assert v8.optimum_claim(_reps([40.0, 100.0], [0.7] * 2, [0.05] * 2))["result"]["verdict"] == "not run"
     one = v8.optimum_claim(_reps(LAMS, [0.8] * 7, [0.05] * 7, n=1))
-    assert one["verdict"] == "inconclusive"
+    assert judge("000/fig1/optimum_near_100", one["parts"])["verdict"] == "inconclusive"   # one repeat
 
 
 def test_std_smallest_claim_and_majority_guard():
     means = [0.55, 0.80, 0.82, 0.84, 0.85, 0.84, 0.80]
-    res = v8.std_smallest_claim(_reps(LAMS, means, [0.01, 0.08, 0.07, 0.05, 0.04, 0.05, 0.09]),
-                                n_boot=500)
-    assert res["verdict"] == "contradicted" and res["rival"] == 0.1   # the collapsed lambda wins ...
-    res = v8.std_smallest_claim(_reps(LAMS, means, [0.01, 0.08, 0.07, 0.05, 0.04, 0.05, 0.09]),
-                                majority_rate=0.6, n_boot=500)
-    assert res["verdict"] == "supported" and res["rival"] == 10.0      # ... unless it learned nothing
-    assert res["value"] == pytest.approx(-0.03, abs=0.005) and "0.1" in res["reason"]
-    res = v8.std_smallest_claim(_reps(LAMS, means, [0.05] * 7, noise=0.01), majority_rate=0.6, n_boot=500)
-    assert res["verdict"] in ("inconclusive", "contradicted")
-    assert v8.std_smallest_claim(_reps([0.1, 10.0], [0.8] * 2, [0.05] * 2))["verdict"] == "not run"
-    assert v8.std_smallest_claim(_reps(LAMS, means, [0.05] * 7, n=1))["verdict"] == "inconclusive"
+    stds = [0.01, 0.08, 0.07, 0.05, 0.04, 0.05, 0.09]
+    res = v8.std_smallest_claim(_reps(LAMS, means, stds))
+    assert list(res["parts"])[0] == "std lambda 0.1 - lambda 100"   # the rival's std minus lambda 100's
+    assert res["parts"]["std lambda 0.1 - lambda 100"].mean() == pytest.approx(-0.03, abs=0.005)
+    assert judge("000/fig2/std_smallest_near_100", res["parts"])["verdict"] == "contradicted"   # the collapsed lambda wins ...
+    res = v8.std_smallest_claim(_reps(LAMS, means, stds), majority_rate=0.6)
+    assert list(res["parts"]) == ["std lambda 1 - lambda 100", "std lambda 10 - lambda 100", "std lambda 1000 - lambda 100"]
+    assert judge("000/fig2/std_smallest_near_100", res["parts"])["verdict"] == "supported"   # ... unless it learned nothing
+    assert v8.std_smallest_claim(_reps([0.1, 10.0], [0.8] * 2, [0.05] * 2))["result"]["verdict"] == "not run"
+    low = v8.std_smallest_claim(_reps(LAMS, [0.5] * 7, [0.05] * 7), majority_rate=0.6)
+    assert low["result"]["verdict"] == "not run"   # no rival beats the majority rate
 
 
 def test_reportable_drops_intervals_results_json_cannot_hold():

@@ -1,11 +1,11 @@
-"""Tests of lossfns.experiments.verdicts000_holdout (Sec. 13 and 17 of document 000, issue 9)."""
+"""Tests of lossfns.experiments.doc000.claims_holdout (Sec. 13 and 17 of document 000, issue 9)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from lossfns import evaluation
-from lossfns.experiments import verdicts000_holdout as vh
+from lossfns.experiments.doc000 import claims_holdout as vh
 
 
 def _proba(seed=0, n_boot=7, n_test=11):
@@ -116,27 +116,49 @@ def _runs(n_seeds=6, seed=0):
     return pd.DataFrame(rows)
 
 
-def test_seed_matrix_and_best_other():
+def test_seed_matrix():
     runs = _runs()
     m = vh.seed_matrix(runs, "recall", ["bce", "xm(5,5)"])
     assert list(m.columns) == ["bce", "xm(5,5)"] and m.shape == (6, 2)
-    r = vh.seed_matrix(runs, "recall", runs["loss"].unique())
-    assert vh.best_other(r, "xm(5,5)") == "xm(1,50)"
-    assert vh.best_other(r, "xm(5,5)", highest=False) == "xm(50,1)"
 
 
-def test_sec17_claims_verdicts():
+def judge(key, found):
+    """What run.claim(key, parts=found[key]) records: the parts judged by the claims file."""
+    from lossfns import verdicts as V
+    from lossfns.pipeline.published import claims
+    spec = claims().loc[key]
+    return V.judge_parts(found[key], spec["kind"], float(spec["margin"]))
+
+
+def test_sec17_claims_parts_and_verdicts():
     res = vh.sec17_claims(_runs())
-    assert res["000/s17/xm55_highest_recall"]["verdict"] == "supported"      # 0.70 vs 0.66
-    assert "xm(5,5) - xm(1,50)" in res["000/s17/xm55_highest_recall"]["reason"]
-    assert res["000/s17/hinge_highest_precision"]["verdict"] == "supported"  # 0.96 vs 0.93
-    assert res["000/s17/every_xm_beats_bce_auc"]["verdict"] == "contradicted"  # XM(50;1) 0.86 < 0.875
-    assert res["000/s17/every_xm_beats_hinge_auc"]["verdict"] == "supported"
-    assert res["000/s17/auc_rises_with_lam2"]["verdict"] == "supported"      # 0.89 vs 0.86
-    assert res["000/s17/ratio_beats_bce_pr"]["verdict"] == "supported"       # 0.93 vs 0.91
-    assert res["000/s17/ratio_beats_bce_recall"]["verdict"] == "supported"   # 0.70 vs 0.65
-    assert res["000/s17/auc_rises_with_lam2"]["value"] == pytest.approx(0.03, abs=0.003)
-    assert res["000/s17/auc_rises_with_lam2"]["n"] == 6
+    assert list(res["000/s17/xm55_highest_recall"]) == ["xm(5,5) - xm(1,50)", "xm(5,5) - xm(50,1)",
+                                                        "xm(5,5) - bce", "xm(5,5) - hinge"]   # one part per other loss
+    assert list(res["000/s17/every_xm_beats_bce_auc"]) == ["xm(1,50) - bce", "xm(50,1) - bce", "xm(5,5) - bce"]
+    assert list(res["000/s17/ratio_beats_bce_pr"]) == ["xm(50,1) - bce"]
+    assert res["000/s17/auc_rises_with_lam2"]["xm(1,50) - xm(50,1)"].mean() == pytest.approx(0.03, abs=0.003)
+    assert len(res["000/s17/auc_rises_with_lam2"]["xm(1,50) - xm(50,1)"]) == 6
+    v = {k: judge(k, res) for k in res}
+    assert v["000/s17/xm55_highest_recall"]["verdict"] == "supported"      # 0.70 vs 0.66 at best
+    assert v["000/s17/hinge_highest_precision"]["verdict"] == "supported"  # 0.96 vs 0.93 at best
+    assert v["000/s17/every_xm_beats_bce_auc"]["verdict"] == "contradicted"  # XM(50;1) 0.86 < 0.875
+    assert v["000/s17/every_xm_beats_bce_auc"]["parts"]["xm(50,1) - bce"]["verdict"] == "contradicted"
+    assert v["000/s17/every_xm_beats_hinge_auc"]["verdict"] == "supported"
+    assert v["000/s17/auc_rises_with_lam2"]["verdict"] == "supported"      # 0.89 vs 0.86
+    assert v["000/s17/ratio_beats_bce_pr"]["verdict"] == "supported"       # 0.93 vs 0.91
+    assert v["000/s17/ratio_beats_bce_recall"]["verdict"] == "supported"   # 0.70 vs 0.65
+
+
+def test_sec13_claims_parts_are_signed_so_the_claim_is_positive():
+    bias = {"xm(2,2)": [0.9, 1.0, 1.1], "xm(1,50)": [0.2, 0.1, 0.3], "hinge": [0.5, 0.6, 0.4], "bce": [0.1, 0.05, 0.1]}
+    points = {k: pd.DataFrame({"bias2": v}) for k, v in bias.items()}
+    res = vh.sec13_claims(points, list(bias))
+    assert res["000/s13/lambdas_tune_bias"]["xm(2,2) - xm(1,50)"] == pytest.approx([0.7, 0.9, 0.8])
+    assert list(res["000/s13/bce_lowest_bias"]) == ["xm(2,2) - bce", "xm(1,50) - bce", "hinge - bce"]   # lower is better
+    assert res["000/s13/xm_1_50_below_hinge"]["hinge - xm(1,50)"] == pytest.approx([0.3, 0.5, 0.1])
+    assert res["000/s13/xm_1_50_above_bce"]["xm(1,50) - bce"] == pytest.approx([0.1, 0.05, 0.2])
+    assert judge("000/s13/bce_lowest_bias", res)["verdict"] in ("supported", "inconclusive")
+    assert judge("000/s13/lambdas_tune_bias", res)["verdict"] == "supported"
 
 
 def test_single_run_table_and_reading_fit():

@@ -8,7 +8,7 @@ losses in the wrong-class probability, the sigmoid-free logit loss, the broken l
 * :func:`broken_loss` (Sec. 7): a loss with a kink that traps predictions
   near 0.5 (:func:`broken_l1`), with both readings of its constant.
 
-The toy model of Sec. 4 is a protocol, not a loss: :mod:`lossfns.experiments.paper001`.
+The toy model of Sec. 4 is a protocol, not a loss: :mod:`lossfns.experiments.doc001.theory`.
 
 Example:
     ``l24``, ``l6`` and the broken loss take probabilities; the sigmoid-free loss

@@ -58,7 +58,7 @@ from .paths import OUTPUT_DIRS, figures_dir, repo_root, results_dir
 from .profiles import PROFILES, REQUIRED_PARAMETERS
 
 __all__ = ["start_run", "NotebookRun", "atomic_write", "provenance", "repo_root",
-           "PROFILES", "DEVICES", "UnknownParameterError", "TIMING_FIELDS", "split_timings"]
+           "PROFILES", "DEVICES", "UnknownParameterError", "TIMING_FIELDS", "split_timings", "flat_columns"]
 
 #: Wall-clock fields: wherever a result holds one of these keys (a dict key, a DataFrame
 #: column), :meth:`NotebookRun.finish` moves it from results.json to timings.json, at the
@@ -249,6 +249,22 @@ def check_parameters(declared, injected) -> None:
             f"unknown notebook parameter(s) {unknown}; this notebook declares {sorted(declared)}")
 
 
+def flat_columns(df):
+    """``df`` with one header row: a column named by a tuple (a pandas MultiIndex, e.g. from
+    ``groupby(...).agg(["mean", "std"])``) is renamed by its non-empty parts joined by a space.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({("loss", ""): ["bce"], ("F1", "mean"): [0.9], ("F1", "std"): [0.01]})
+    >>> list(flat_columns(t).columns)
+    ['loss', 'F1 mean', 'F1 std']
+    """
+    names = [" ".join(str(x) for x in c if str(x) != "").strip() if isinstance(c, tuple) else c
+             for c in df.columns]
+    out = df.copy()
+    out.columns = names
+    return out
+
+
 @dataclass
 class NotebookRun:
     """One execution of a notebook: where its artefacts go and what they carry."""
@@ -309,7 +325,9 @@ class NotebookRun:
         return self._register(path)
 
     def save_table(self, df, name: str, floatfmt: str = ".4f", caption: str | None = None) -> Path:
-        """Save a pandas DataFrame as ``<name>.csv`` and ``<name>.md``."""
+        """Save a pandas DataFrame as ``<name>.csv`` and ``<name>.md``, with flat headers
+        (:func:`flat_columns`: ``("F1", "mean")`` is written ``F1 mean``)."""
+        df = flat_columns(df)
         csv_path = self.results_dir / f"{name}.csv"
         with atomic_write(csv_path) as fh:
             df.to_csv(fh, index=False, float_format="%.10g")
@@ -380,20 +398,26 @@ class NotebookRun:
             entry["estimate"] = estimate if isinstance(estimate, dict) else estimate.as_dict()
         self.results.setdefault("reproduced", {})[key] = entry
 
-    def claim(self, key: str, result: dict, *, dataset: str, stand_in: bool = False,
-              note: str = "", timing: bool = False) -> dict:
-        """Record the verdict of claim ``key`` (an id of ``data/claims.csv``): ``result`` comes
-        from :mod:`lossfns.verdicts` (``paired_claim``, ``equivalence_claim``, ``rank_claim``)
-        or, for a claim the run cannot test, ``{"verdict": "not comparable", "reason": ...}``.
+    def claim(self, key: str, result: dict | None = None, *, parts: dict | None = None, dataset: str,
+              stand_in: bool = False, note: str = "", timing: bool = False) -> dict:
+        """Record the verdict of claim ``key`` (an id of ``data/claims.csv``).
+
+        ``parts`` (part name -> paired differences ``A_i - B_i``, e.g. one part per data set):
+        the claim is judged by the claims file's ``kind`` (one of
+        :data:`lossfns.verdicts.DIFFERENCE_KINDS`) and ``margin``
+        (:func:`lossfns.verdicts.judge_parts`: each part one-sided or two one-sided tests
+        against the margin, the parts combined with Holm's correction), and the differences are
+        kept, so the report judges them again from the file (:func:`report.rejudge_claim`).
+        Otherwise ``result`` comes from :mod:`lossfns.verdicts` (``exact_claim``,
+        ``rank_claim``, ...) or, for a claim the run cannot test, ``{"verdict": "not
+        comparable", "reason": ...}``.
         A claim on a stand-in dataset is recorded as "not comparable" with the test's own
         verdict kept under ``direction``. ``timing=True``: a claim about speed, judged from
         wall-clock measurements of this run, recorded in timings.json (flagged
         ``"timing": true``). Returns the recorded entry."""
         from lossfns.verdicts import CLAIM_VERDICTS
 
-        from .published import claims
-        if key not in claims().index:
-            raise KeyError(f"{key!r} is not an id of data/claims.csv")
+        result = self.judge(key, result, parts=parts)
         if result.get("verdict") not in CLAIM_VERDICTS:
             raise ValueError(f"result['verdict'] must be one of {CLAIM_VERDICTS}, got "
                              f"{result.get('verdict')!r}")
@@ -406,6 +430,27 @@ class NotebookRun:
         else:
             self.results.setdefault("claims", {})[key] = entry
         return entry
+
+    def judge(self, key: str, result: dict | None = None, *, parts: dict | None = None) -> dict:
+        """The verdict of claim ``key`` as :meth:`claim` would record it, without recording it
+        (for the readings a notebook shows beside the main one): ``parts`` judged by the claims
+        file's ``kind`` and ``margin`` (:func:`lossfns.verdicts.judge_parts`), or ``result`` as
+        given. Raises for an unknown id, for both or neither given, and for ``parts`` on a claim
+        whose kind is not one of :data:`lossfns.verdicts.DIFFERENCE_KINDS`."""
+        from lossfns.verdicts import DIFFERENCE_KINDS, judge_parts
+
+        from .published import claims
+        if key not in claims().index:
+            raise KeyError(f"{key!r} is not an id of data/claims.csv")
+        if (result is None) == (parts is None):
+            raise ValueError(f"claim {key!r}: give either result or parts, not {'both' if parts is not None else 'neither'}")
+        if parts is None:
+            return result
+        spec = claims().loc[key]
+        if spec.get("kind") not in DIFFERENCE_KINDS:
+            raise ValueError(f"claim {key!r}: parts need a claims.csv kind in {DIFFERENCE_KINDS}, the file says "
+                             f"{spec.get('kind')!r}")
+        return judge_parts(parts, spec["kind"], float(spec["margin"]))
 
     def finish(self) -> None:
         """Write results.json (and timings.json when the run measured time) and manifest.json

@@ -106,7 +106,7 @@ def _params(spec) -> str:
 
 def render(root: Path | None = None) -> str:
     """The catalogue page (markdown), deterministic for a given registry and test suite."""
-    from lossfns.experiments.paper002 import ATLAS_LOSSES
+    from lossfns.experiments.doc002.protocols import ATLAS_LOSSES
     from lossfns.losses._registry import LOSSES
 
     peers = peer_tests(root)

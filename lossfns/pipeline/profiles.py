@@ -11,7 +11,7 @@ REQUIRED_PARAMETERS = ("profile", "seed", "device", "out_dir")
 
 
 def preset(presets: dict, profile: str, **overrides) -> dict:
-    """The settings of ``profile`` from a paper module's ``{"quick": {...}, "full": {...}}``,
+    """The settings of ``profile`` from a protocol module's ``{"quick": {...}, "full": {...}}``,
     with the notebook's explicit parameters (those not ``None``) taking precedence.
 
     >>> preset({"quick": {"n": 2}, "full": {"n": 20}}, "full", n=None)

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from .artifacts import atomic_write
-from ..verdicts import CAUSES, CLAIM_VERDICTS, NUMBER_VERDICTS, Estimate, Published, cause_of, compare_number
+from ..verdicts import (CAUSES, CLAIM_VERDICTS, DIFFERENCE_KINDS, NUMBER_VERDICTS, Estimate, Published, cause_of,
+                        compare_number, judge_parts)
 from .paths import ambiguities_md, published_numbers_csv, repo_root, report_md, results_dir
 from .published import claims, published  # noqa: F401  (re-exported: lossfns.report.published)
 
@@ -249,7 +250,7 @@ def claim_verdicts(table: pd.DataFrame, ours: dict, cause_table: list[dict] | No
     cause_table = causes() if cause_table is None else cause_table
     rows = []
     for key, c in table.iterrows():
-        o = ours.get(key)
+        o = rejudge_claim(ours.get(key), c)
         timing = bool((o or {}).get("timing"))
         evidence = "" if o is None else o.get("reason", "")
         if timing:  # a speed claim: its numbers are this run's wall clock, not the science's
@@ -258,9 +259,37 @@ def claim_verdicts(table: pd.DataFrame, ours: dict, cause_table: list[dict] | No
         why = cause_of(key, verdict, cause_table)
         rows.append({"id": key, "document": c["document"], "section": c["section"], "claim": c["claim"],
                      "verdict": verdict, "cause": why["cause"], "register": why["register"],
-                     "evidence": evidence, "test": c["test"], "timing": timing,
-                     "profile": (o or {}).get("profile", ""), "notebook": c["notebook"]})
+                     "evidence": evidence, "test": c["test"], "kind": c.get("kind", ""),
+                     "margin": _margin(c.get("margin")), "contradicted_by": c.get("contradicted_by", ""),
+                     "timing": timing, "profile": (o or {}).get("profile", ""), "notebook": c["notebook"]})
     return pd.DataFrame(rows)
+
+
+def _margin(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def rejudge_claim(recorded: dict | None, spec) -> dict | None:
+    """A recorded claim judged again by the claims file's rule: a claim recorded with ``parts``
+    (part name -> ``{"values": paired differences, ...}``) whose ``kind`` (``spec``: its row of
+    data/claims.csv) is one of :data:`lossfns.verdicts.DIFFERENCE_KINDS` gets
+    :func:`lossfns.verdicts.judge_parts` with the file's ``margin``, so that the verdict follows
+    the file, not the code that ran (a stand-in keeps "not comparable", the test's verdict as
+    ``direction``). Anything else is returned as recorded."""
+    kind = spec.get("kind", "") if spec is not None else ""
+    parts = (recorded or {}).get("parts")
+    if recorded is None or kind not in DIFFERENCE_KINDS or not isinstance(parts, dict) or not parts:
+        return recorded
+    if not all(isinstance(p, dict) and "values" in p for p in parts.values()):
+        return recorded
+    judged = judge_parts({n: p["values"] for n, p in parts.items()}, kind, _margin(spec.get("margin")))
+    out = {**recorded, "verdict": judged["verdict"], "reason": judged["reason"], "parts": judged["parts"]}
+    if recorded.get("stand_in") and judged["verdict"] != "not comparable":
+        out.update(verdict="not comparable", direction=judged["verdict"])
+    return out
 
 
 #: Columns of reports/verdicts.csv (one row per published number and per claim).
@@ -552,8 +581,9 @@ def render(df: pd.DataFrame, root: Path | None = None, claims_df: pd.DataFrame |
         cgrp = claims_df[claims_df["document"] == doc] if not claims_df.empty else claims_df
         if len(cgrp):
             lines += [f"## {doc} — claims", ""]
-            show = cgrp[["section", "claim", "verdict", "cause", "evidence", "test", "profile"]].assign(
+            show = cgrp[["section", "claim", "verdict", "cause", "evidence", "test", "contradicted_by", "profile"]].assign(
                 cause=[f"{c} ({r})" if r else c for c, r in zip(cgrp["cause"], cgrp["register"])])
+            show = show.rename(columns={"contradicted_by": "contradicted by"})
             lines += [show.to_markdown(index=False, missingval="—"), ""]
     amb = ambiguities_md(root)
     if amb.exists():

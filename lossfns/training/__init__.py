@@ -29,7 +29,7 @@ __all__ = ["Task", "TrainResult", "cv_tasks", "model_seed", "predict", "resolve_
            "pooled", "EarlyStopping", "CNNSpec", "SMALL_CNN", "TINY_DARKNET", "train_cnn", "predict_cnn", "PROBE_NAMES", "ProbeRecorder", "set_probes"]
 
 __getattr__ = moved_names(__name__, {
-    "PAPER000_SPEC": "lossfns.experiments.paper000:PAPER000_SPEC",
-    "BOUNDARY_SPEC": "lossfns.experiments.paper000:BOUNDARY_SPEC",
-    "PAPER003_SPEC": "lossfns.experiments.paper003:PAPER003_SPEC",
+    "PAPER000_SPEC": "lossfns.experiments.doc000.protocols:PAPER000_SPEC",
+    "BOUNDARY_SPEC": "lossfns.experiments.doc000.protocols:BOUNDARY_SPEC",
+    "PAPER003_SPEC": "lossfns.experiments.doc003.theory:PAPER003_SPEC",
 })

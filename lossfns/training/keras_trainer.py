@@ -1,7 +1,7 @@
 """Faithful Keras loop (document 000 ran this way): one model at a time.
 
 ``keras.Sequential`` built from an :class:`~lossfns.training.mlp.MLPSpec` (document
-000's Sec. 7 network is :data:`lossfns.experiments.paper000.PAPER000_SPEC`), ``RMSprop()`` with Keras
+000's Sec. 7 network is :data:`lossfns.experiments.doc000.protocols.PAPER000_SPEC`), ``RMSprop()`` with Keras
 defaults, ``fit(X, y, epochs, batch_size=32, verbose=0)``, scored with
 accuracy on each held-out fold of a stratified K-fold (what
 ``cross_val_score`` with ``StratifiedKFold`` does). Deterministic for a seed:
@@ -55,7 +55,7 @@ def keras_cross_val(X, y, loss="binary_crossentropy", *, spec: MLPSpec, splits=N
     Args:
         X: (n, d) features; y: (n,) 0/1 labels.
         spec: the network (:func:`keras_mlp`), e.g.
-            :data:`lossfns.experiments.paper000.PAPER000_SPEC` for document 000.
+            :data:`lossfns.experiments.doc000.protocols.PAPER000_SPEC` for document 000.
         loss: a Keras loss name ('binary_crossentropy', 'hinge') or a callable
             ``loss(y_true, y_pred)`` returning per-sample (or mean) losses.
         splits: Splits from :func:`lossfns.training.splits.stratified_kfold`

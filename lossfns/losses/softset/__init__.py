@@ -19,7 +19,7 @@ The baselines of the paper's experiments live with their kind: class-weighted
 BCE in :mod:`lossfns.losses.classification`, the WMW AUROC surrogate in
 :mod:`lossfns.losses.ranking`, Dice in :mod:`lossfns.losses.overlap`; class
 weights and random oversampling in :mod:`lossfns.training.samplers`; the
-theory helpers of supp. Sec. 1 in :mod:`lossfns.experiments.paper003`.
+theory helpers of supp. Sec. 1 in :mod:`lossfns.experiments.doc003.theory`.
 
 Example:
     A batch-level loss: one soft confusion matrix over the batch, on probabilities

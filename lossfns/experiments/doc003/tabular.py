@@ -1,6 +1,6 @@
 r"""Document 003, Sec. 5.1 (Tables 1 and 4): the tabular protocol.
 
-003's MLP (:data:`~lossfns.experiments.paper003.PAPER003_SPEC`: 32-16-1, ReLU, dropout 0.5,
+003's MLP (:data:`~lossfns.experiments.doc003.theory.PAPER003_SPEC`: 32-16-1, ReLU, dropout 0.5,
 sigmoid), Adam lr 1e-3, batch 1,024, standardised features, stratified train/test/validation
 splits of 64/20/16% (supp. 4.1), early stopping when the validation loss has not decreased for
 ``patience`` epochs (register A43; the paper's window is 100 epochs), the best epoch's weights
@@ -20,10 +20,10 @@ import pandas as pd
 
 import lossfns
 
-from .paper003 import PAPER003_SPEC
+from .theory import PAPER003_SPEC
 
 __all__ = ["PRESETS", "TABLE1_LOSSES", "TABLE4_LOSSES", "BASELINES", "run_apperf", "THRESHOLDS", "METRIC_COLUMNS", "DATASET_SLUGS", "threshold_metrics", "load",
-           "adult_ordinal", "trial_tasks", "run_losses", "run_table1", "summary_table", "SUMMARY_COLUMNS", "cap_table", "not_above_claim", "all_datasets", "sigmoid_claim", "runtime_ratio",
+           "adult_ordinal", "trial_tasks", "run_losses", "run_table1", "summary_table", "SUMMARY_COLUMNS", "cap_table", "sigmoid_claim", "runtime_ratio",
            "table1_estimates", "table1_claims", "timing_table", "timing_verdict_table", "per_dataset"]
 
 PRESETS = {
@@ -285,72 +285,44 @@ def _paired(results, ds, a, b, col):
     return (w[a] - w[b]).dropna().to_numpy()
 
 
-def all_datasets(parts, what: str) -> dict:
-    """Combine per-dataset (or per-setting) claim results ``[(label, result), ...]`` into one:
-    supported only when every part is, contradicted when any part is, else inconclusive."""
-    vs = [r["verdict"] for _, r in parts]
-    v = ("supported" if vs and all(x == "supported" for x in vs) else
-         "contradicted" if "contradicted" in vs else "inconclusive")
-    return {"verdict": v, "reason": f"{what}: " + "; ".join(f"{k}: {r['verdict']} ({r['reason']})" for k, r in parts)}
+def table1_claims(results: pd.DataFrame) -> dict:
+    """Sec. 5.1's statements on the datasets in ``results`` as claim parts (claim id -> part
+    name -> per-trial paired differences, for ``run.claim(key, parts=...)``; data/claims.csv
+    states each claim's kind and margin):
 
-
-def not_above_claim(diffs, margin: float) -> dict:
-    """Claim "A is not better than B" from paired differences ``A_i - B_i``: *contradicted*
-    when A is significantly above B (the 95% interval wholly above 0), *supported* when the
-    interval's upper end stays below ``margin`` (A is at most ``margin`` better: a
-    non-superiority test with the margin stated in advance), else *inconclusive*."""
-    from lossfns.verdicts import mean_interval
-    if not margin > 0:
-        raise ValueError(f"margin must be a positive number stated in advance, got {margin!r}")
-    est = mean_interval(diffs, method="paired differences")
-    if est.n < 2:
-        return {"verdict": "inconclusive", **est.as_dict(), "margin": margin, "reason": "fewer than 2 pairs"}
-    verdict = "contradicted" if est.lo > 0 else "supported" if est.hi < margin else "inconclusive"
-    return {"verdict": verdict, **est.as_dict(), "margin": margin,
-            "reason": f"mean difference {est.value:+.4g}, 95% CI [{est.lo:+.4g}, {est.hi:+.4g}] over {est.n} pairs, "
-                      f"non-superiority margin +{margin:g}"}
-
-
-def table1_claims(results: pd.DataFrame, *, acc_margin: float = 0.02, auroc_margin: float = 0.01) -> dict:
-    """The verdicts of Sec. 5.1's three statements on the datasets in ``results`` (see
-    data/claims.csv): F1* beats BCE on F1 everywhere; Accuracy* within ±``acc_margin`` of BCE
-    on accuracy everywhere; neither AUROC* nor WMW above BCE on the true AUROC anywhere
-    (:func:`not_above_claim`: contradicted by a part significantly above BCE, supported when
-    every part's interval stays below ``+auroc_margin``)."""
-    from lossfns.verdicts import equivalence_claim, paired_claim
+    * ``003/s5.1/f1_beats_bce``: one part per dataset, test F1 of F1* minus BCE;
+    * ``003/s5.1/acc_comparable_bce``: one part per dataset, accuracy of Accuracy* minus BCE;
+    * ``003/s5.1/auroc_not_better``: one part per dataset and AUROC loss (``"<dataset>
+      AUROC*"``, ``"<dataset> AUROC (WMW)"``), true AUROC of the loss minus BCE;
+    * ``003/s5.1/f1_beats_apperf`` when AP-Perf rows are present: one part per dataset that has
+      them, F1 of F1* minus F1-dagger over the trials both ran.
+    """
     datasets = list(dict.fromkeys(results["dataset"]))
-
-    combine = all_datasets
-    f1 = [(ds, paired_claim(_paired(results, ds, "F1*", "BCE", "F1"))) for ds in datasets]
-    acc = [(ds, equivalence_claim(_paired(results, ds, "Accuracy*", "BCE", "Accuracy"), acc_margin)) for ds in datasets]
-    auc = []
-    for ds in datasets:
-        for loss in ("AUROC*", "AUROC (WMW)"):
-            auc.append((f"{ds} {loss}", not_above_claim(_paired(results, ds, loss, "BCE", "AUROC (true)"), auroc_margin)))
-    out = {}
-    if "F1† (AP-Perf)" in set(results["loss"]):
-        ap = [(ds, paired_claim(_paired(results, ds, "F1*", "F1† (AP-Perf)", "F1"))) for ds in datasets
-              if "F1† (AP-Perf)" in set(results[results["dataset"] == ds]["loss"])]
-        out["003/s5.1/f1_beats_apperf"] = combine(ap, "F1* - F1-dagger (AP-Perf) on F1, paired by trial")
-    return {**out, "003/s5.1/f1_beats_bce": combine(f1, "F1* - BCE on F1"),
-            "003/s5.1/acc_comparable_bce": combine(acc, f"Accuracy* - BCE on accuracy, margin +-{acc_margin}"),
-            "003/s5.1/auroc_not_better": combine(auc, f"AUROC losses - BCE on the true AUROC (non-superiority, margin +{auroc_margin:g})")}
+    out = {"003/s5.1/f1_beats_bce": {ds: _paired(results, ds, "F1*", "BCE", "F1") for ds in datasets},
+           "003/s5.1/acc_comparable_bce": {ds: _paired(results, ds, "Accuracy*", "BCE", "Accuracy") for ds in datasets},
+           "003/s5.1/auroc_not_better": {f"{ds} {loss}": _paired(results, ds, loss, "BCE", "AUROC (true)")
+                                         for ds in datasets for loss in ("AUROC*", "AUROC (WMW)")}}
+    ap = {ds: _paired(results, ds, "F1*", "F1† (AP-Perf)", "F1") for ds in datasets
+          if "F1† (AP-Perf)" in set(results[results["dataset"] == ds]["loss"])}
+    if ap:
+        out["003/s5.1/f1_beats_apperf"] = ap
+    return out
 
 
-def sigmoid_claim(linear: pd.DataFrame, sigmoid: pd.DataFrame, *, margin: float = 0.05) -> dict:
-    """Supp. Sec. 5: the sigmoid approximation's results "were comparable" to the linear one's:
-    for F1*, Accuracy* and AUROC* on every dataset, the sigmoid minus the linear version on F1,
-    accuracy and the true AUROC within ±``margin`` (equivalence, paired by trial)."""
-    from lossfns.verdicts import equivalence_claim
-    parts = []
+def sigmoid_claim(linear: pd.DataFrame, sigmoid: pd.DataFrame) -> dict:
+    """Supp. Sec. 5 (``003/supp5/sigmoid_comparable``): the sigmoid approximation's results "were
+    comparable" to the linear one's, as claim parts: one part per dataset, loss of
+    :data:`TABLE4_LOSSES` and metric (F1, accuracy, true AUROC), named ``"<dataset> <loss>
+    <metric>"``, the sigmoid minus the linear version paired by trial."""
+    parts = {}
     for ds in dict.fromkeys(linear["dataset"]):
         a, b = linear[linear["dataset"] == ds], sigmoid[sigmoid["dataset"] == ds]
         for loss in TABLE4_LOSSES:
             for col in ("F1", "Accuracy", "AUROC (true)"):
                 wa = a[a["loss"] == loss].set_index("trial")[col]
                 wb = b[b["loss"] == loss].set_index("trial")[col]
-                parts.append((f"{ds} {loss} {col}", equivalence_claim((wb - wa).dropna().to_numpy(), margin)))
-    return all_datasets(parts, f"sigmoid minus linear, margin +-{margin}")
+                parts[f"{ds} {loss} {col}"] = (wb - wa).dropna().to_numpy()
+    return parts
 
 
 def timing_table(results: pd.DataFrame) -> pd.DataFrame:

@@ -1,16 +1,19 @@
 """Document 000, Sec. 7-8 (Tables 1-2, Fig. 1-2): the statistics behind the verdicts of notebooks
 ``000-8_cv_tables`` and ``000-8b_lambda_tuning`` (issue 9).
 
-Every verdict comes from :mod:`lossfns.verdicts`; this module only prepares the paired data:
+Every verdict comes from :mod:`lossfns.verdicts` (a claim recorded with parts is judged by
+data/claims.csv's kind and margin); this module only prepares the paired data:
 
 * :func:`paired_extreme_bootstrap`: "A has a lower min over repeats than B", bootstrapped over
   repeats resampled jointly for A and B (the same folds);
 * :func:`lowest_std_claim`: "XM has the lowest lower bound of the CV std" against every other loss;
 * :func:`table_rows`: Tables 1-2, ours with 95% intervals against the paper, one reading per row;
 * :func:`lambda_repeats` / :func:`lambda_summary`: the lambda grid of Fig. 1-2 per repeat, and the
-  summary of :func:`lossfns.experiments.paper000.lambda_grid_scores` computed from it;
-* :func:`optimum_claim` (Fig. 1) and :func:`std_smallest_claim` (Fig. 2): lambda = 100 against the
-  best lambda more than half a decade away, paired over repeats.
+  summary of :func:`lossfns.experiments.doc000.protocols.lambda_grid_scores` computed from it;
+* :func:`sec8_claims` and :func:`keras_torch_claim`: the parts (paired differences over repeats or
+  folds) of the Sec. 8 mean-CV claims and of the Keras-torch check, for ``run.claim(key, parts=...)``;
+* :func:`optimum_claim` (Fig. 1) and :func:`std_smallest_claim` (Fig. 2): lambda = 100 against
+  every lambda more than half a decade away, one part each, paired over repeats.
 """
 
 from __future__ import annotations
@@ -20,15 +23,14 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..verdicts import LEVEL, Estimate, equivalence_claim, number_verdict, paired_claim
-from .paper000_checks import above_majority, per_repeat, repeat_paired, table_estimates
+from ...verdicts import LEVEL, Estimate, number_verdict
+from .checks import above_majority, per_repeat, repeat_paired, table_estimates
 
 __all__ = ["reportable", "paired_extreme_bootstrap", "lowest_std_claim", "sec8_claims", "keras_torch_claim",
            "table_rows", "lambda_repeats", "lambda_summary", "far_lambdas", "optimum_claim",
-           "std_smallest_claim", "KERAS_TORCH_MARGIN"]
+           "std_smallest_claim"]
 
 STATS = ("mean_min", "mean_max", "std_min", "std_max")
-KERAS_TORCH_MARGIN = 0.03   # stated in advance in data/claims.csv (000/ours/keras_torch_agree)
 
 
 def reportable(est: Estimate) -> Estimate | None:
@@ -39,11 +41,6 @@ def reportable(est: Estimate) -> Estimate | None:
     True
     """
     return est if math.isfinite(est.lo) and math.isfinite(est.hi) else None
-
-
-def _verdict_from_interval(lo: float, hi: float, *, greater: bool) -> str:
-    sign = (1 if lo > 0 else (-1 if hi < 0 else 0)) * (1 if greater else -1)
-    return {1: "supported", -1: "contradicted", 0: "inconclusive"}[sign]
 
 
 def paired_extreme_bootstrap(a, b, which: str = "min", *, n_boot: int = 4000,
@@ -76,7 +73,7 @@ def lowest_std_claim(scores: dict, target, others, *, n_boot: int = 4000, seed: 
     """Claim "``target`` has the lowest lower bound (min over repeats) of the CV std": for each
     loss of ``others``, :func:`paired_extreme_bootstrap` of the per-repeat std, target - other.
 
-    ``scores`` maps a name to a :func:`lossfns.experiments.paper000.cv_scores` frame (all on the
+    ``scores`` maps a name to a :func:`lossfns.experiments.doc000.protocols.cv_scores` frame (all on the
     same folds). **supported** only if the target's min is lower than every other's beyond the
     95% interval; **contradicted** if it is higher than some other's beyond it; else
     **inconclusive**. ``value``: the largest difference (the closest competitor).
@@ -106,30 +103,27 @@ def lowest_std_claim(scores: dict, target, others, *, n_boot: int = 4000, seed: 
             "comparisons": comp, "reason": reason}
 
 
-def sec8_claims(scores: dict, *, seed: int = 0) -> dict:
-    """The claims of Sec. 8 (ids of ``data/claims.csv``) from one reading: ``scores`` maps
-    ``"bce", "hinge", "xm(1,1)", "xm(100,100)"`` to :func:`lossfns.experiments.paper000.cv_scores`
-    frames on the same folds. Mean CV comparisons are paired over repeats (per-repeat mean of the
-    fold accuracies, :func:`lossfns.verdicts.paired_claim`); the std claim is
-    :func:`lowest_std_claim` for XM(1,1) against BCE and Hinge."""
-    def paired(a, b, greater):
-        return paired_claim(repeat_paired(scores[a], scores[b]), greater=greater,
-                            method=f"paired over repeats: {a} - {b}")
+def sec8_claims(scores: dict) -> dict:
+    """The mean-CV claims of Sec. 8 as claim parts (claim id -> part name -> per-repeat
+    differences of the mean fold accuracy, paired: the same folds) from one reading: ``scores``
+    maps ``"bce", "hinge", "xm(1,1)", "xm(100,100)"`` to
+    :func:`lossfns.experiments.doc000.protocols.cv_scores` frames on the same folds. Signed so
+    that what the claim asserts is positive: ``xm11_vs_hinge_bounds`` XM(1,1) - Hinge,
+    ``xm11_vs_bce_bounds`` ("XM(1,1) is worse than BCE") BCE - XM(1,1), ``tuned_beats_untuned``
+    XM(100,100) - XM(1,1). The std claim is :func:`lowest_std_claim`."""
+    def part(a, b):
+        return {f"{a} - {b}": repeat_paired(scores[a], scores[b])}
 
-    return {
-        "000/s8/xm11_vs_hinge_bounds": paired("xm(1,1)", "hinge", True),
-        "000/s8/xm11_vs_bce_bounds": paired("xm(1,1)", "bce", False),
-        "000/s8/xm_lowest_std_lower_bound": lowest_std_claim(scores, "xm(1,1)", ["bce", "hinge"],
-                                                             seed=seed),
-        "000/s8/tuned_beats_untuned": paired("xm(100,100)", "xm(1,1)", True),
-    }
+    return {"000/s8/xm11_vs_hinge_bounds": part("xm(1,1)", "hinge"),
+            "000/s8/xm11_vs_bce_bounds": part("bce", "xm(1,1)"),
+            "000/s8/tuned_beats_untuned": part("xm(100,100)", "xm(1,1)")}
 
 
-def keras_torch_claim(agree: pd.DataFrame, margin: float = KERAS_TORCH_MARGIN) -> dict:
-    """Equivalence of the batched torch trainer and the Keras loop: torch - Keras fold accuracies
-    on the same folds (:func:`lossfns.experiments.paper000.keras_agreement`), within ``margin``."""
-    return equivalence_claim((agree["torch"] - agree["keras"]).to_numpy(), margin,
-                             method="paired over folds: torch - Keras")
+def keras_torch_claim(agree: pd.DataFrame) -> dict:
+    """``000/ours/keras_torch_agree``'s part: torch - Keras fold accuracies on the same folds
+    (:func:`lossfns.experiments.doc000.protocols.keras_agreement`); equivalence, margin in
+    data/claims.csv."""
+    return {"torch - keras": (agree["torch"] - agree["keras"]).to_numpy()}
 
 
 def table_rows(readings: dict, published: dict, *, seed: int = 0) -> pd.DataFrame:
@@ -156,19 +150,19 @@ def table_rows(readings: dict, published: dict, *, seed: int = 0) -> pd.DataFram
 
 def lambda_repeats(X, y, pairs, **cv_kwargs) -> pd.DataFrame:
     """Per ``(lam1, lam2)`` of ``pairs`` and per repeat: the mean and std of the fold accuracies
-    of :func:`lossfns.experiments.paper000.cv_scores` (XM with those lambdas; same seed, so the
+    of :func:`lossfns.experiments.doc000.protocols.cv_scores` (XM with those lambdas; same seed, so the
     same folds for every pair: paired over repeats)."""
-    from . import paper000
+    from . import protocols
 
     frames = []
     for lam1, lam2 in pairs:
-        rep = per_repeat(paper000.cv_scores(X, y, f"xm({lam1},{lam2})", **cv_kwargs)).reset_index()
+        rep = per_repeat(protocols.cv_scores(X, y, f"xm({lam1},{lam2})", **cv_kwargs)).reset_index()
         frames.append(rep.assign(lam1=lam1, lam2=lam2)[["lam1", "lam2", "repeat", "mean", "std"]])
     return pd.concat(frames, ignore_index=True)
 
 
 def lambda_summary(reps: pd.DataFrame) -> pd.DataFrame:
-    """The frame of :func:`lossfns.experiments.paper000.lambda_grid_scores` (``lam1, lam2,
+    """The frame of :func:`lossfns.experiments.doc000.protocols.lambda_grid_scores` (``lam1, lam2,
     cv_mean, cv_std, cv_mean_se``) from :func:`lambda_repeats`, pairs in their order."""
     rows = []
     for (lam1, lam2), g in reps.groupby(["lam1", "lam2"], sort=False):
@@ -204,63 +198,38 @@ def _untestable(reps, at, away):
 
 
 def optimum_claim(reps: pd.DataFrame, *, at: float = 100.0, away: float = 0.5) -> dict:
-    """Fig. 1, "the mean CV score is maximised at lambda = ``at``": per repeat, the mean CV at
-    ``at`` minus that of the lambda more than ``away`` decades away with the best mean CV over
-    repeats; :func:`lossfns.verdicts.paired_claim` (supported if positive beyond the 95% CI)."""
+    """Fig. 1, "the mean CV score is maximised at lambda = ``at``", as the arguments of
+    ``run.claim``: ``{"parts": ...}`` with one part per lambda more than ``away`` decades away
+    (``"lambda <at> - lambda <other>"``: the per-repeat mean CV at ``at`` minus the other's,
+    paired over repeats), or ``{"result": not run}`` when the grid cannot test it."""
     bad = _untestable(reps, at, away)
     if bad:
-        return bad
+        return {"result": bad}
     m = _diagonal(reps, "mean")
     at_col = next(c for c in m.columns if math.isclose(c, at))
-    far = far_lambdas(m.columns, at, away)
-    rival = max(far, key=lambda lam: m[lam].mean())
-    res = paired_claim((m[at_col] - m[rival]).to_numpy(), greater=True,
-                       method=f"paired over repeats: lambda {at:g} - lambda {rival:g}")
-    res["rival"] = float(rival)
-    res["reason"] = (f"mean CV at lambda = {at:g} minus the best beyond {away:g} decade "
-                     f"(lambda = {rival:g}): " + res["reason"])
-    return res
+    return {"parts": {f"lambda {at:g} - lambda {lam:g}": (m[at_col] - m[lam]).to_numpy()
+                      for lam in far_lambdas(m.columns, at, away)}}
 
 
 def std_smallest_claim(reps: pd.DataFrame, *, at: float = 100.0, away: float = 0.5,
-                       majority_rate: float | None = None, n_boot: int = 4000, seed: int = 0) -> dict:
-    """Fig. 2, "the std of the CV score is smallest at lambda = ``at``": bootstrap over repeats
-    of ``std(at) - min std of the lambdas more than away decades away`` (the std of a lambda: its
-    mean over repeats of the per-repeat std of the fold accuracies; the minimising lambda is
-    chosen again in each resample). Supported if negative beyond the 95% interval.
+                       majority_rate: float | None = None) -> dict:
+    """Fig. 2, "the std of the CV score is smallest at lambda = ``at``", as the arguments of
+    ``run.claim``: ``{"parts": ...}`` with one part per lambda more than ``away`` decades away
+    (``"std lambda <other> - lambda <at>"``: the per-repeat std of the fold accuracies of the
+    other lambda minus that at ``at``, paired over repeats; a smaller std is what the claim
+    asserts, so the rival's comes first), or ``{"result": not run}`` when nothing can be tested.
 
     ``majority_rate``: lambdas whose mean CV score does not beat it learned nothing (their
     near-constant predictions have a tiny std) and are left out of the rivals.
     """
     bad = _untestable(reps, at, away)
     if bad:
-        return bad
+        return {"result": bad}
     s, m = _diagonal(reps, "std"), _diagonal(reps, "mean")
     at_col = next(c for c in s.columns if math.isclose(c, at))
     far = far_lambdas(s.columns, at, away)
-    dropped = []
     if majority_rate is not None:
-        dropped = [lam for lam in far if not above_majority(m[lam].mean(), majority_rate)]
-        far = [lam for lam in far if lam not in dropped]
+        far = [lam for lam in far if above_majority(m[lam].mean(), majority_rate)]
     if not far:
-        return {"verdict": "not run", "reason": "no rival lambda beats the majority rate"}
-    n = len(s)
-    note = (f"; left out (mean CV not above the majority rate {majority_rate:.3f}): "
-            + ", ".join(f"{lam:g}" for lam in dropped)) if dropped else ""
-    if n < 2:
-        return {"verdict": "inconclusive", "value": math.nan, "n": n,
-                "reason": f"only {n} repeat(s): no interval" + note}
-    a, r = s[at_col].to_numpy(), s[far].to_numpy()
-    value = float(a.mean() - r.mean(axis=0).min())
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_boot, n))
-    boots = a[idx].mean(axis=1) - r[idx].mean(axis=1).min(axis=1)
-    lo, hi = (float(q) for q in np.quantile(boots, [(1 - LEVEL) / 2, (1 + LEVEL) / 2]))
-    rival = float(far[int(np.argmin(r.mean(axis=0)))])
-    verdict = _verdict_from_interval(lo, hi, greater=False)
-    return {"verdict": verdict, "value": value, "lo": lo, "hi": hi,
-            "se": float(boots.std(ddof=1)), "n": n, "rival": rival,
-            "method": f"bootstrap over {n} repeats ({n_boot} resamples)",
-            "reason": (f"std at lambda = {at:g} minus the smallest std beyond {away:g} decade "
-                       f"(lambda = {rival:g} on our data) {value:+.4f}, 95% CI [{lo:+.4f}, {hi:+.4f}] "
-                       f"over {n} repeats" + note)}
+        return {"result": {"verdict": "not run", "reason": "no rival lambda beats the majority rate"}}
+    return {"parts": {f"std lambda {lam:g} - lambda {at:g}": (s[lam] - s[at_col]).to_numpy() for lam in far}}

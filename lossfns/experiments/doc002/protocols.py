@@ -2,7 +2,7 @@
 
 The primer has no tables; its replication is every loss seen as a curve, its properties
 *computed* (never typed), and the identities it states verified. Each notebook
-``002-*`` calls these functions; the plots live in :mod:`lossfns.experiments.plots002`.
+``002-*`` calls these functions; the plots live in :mod:`lossfns.experiments.doc002.plots`.
 
 * :func:`binary_curves` / :func:`margin_curves`: loss and derivative (torch autograd,
   float64) against the predicted probability of the true class, and against the margin.
@@ -30,7 +30,8 @@ __all__ = ["PRESETS", "ATLAS_LOSSES", "binary_curves", "margin_curves", "propert
            "focal_poly_coefficients", "focal_poly_check", "focal_modulation",
            "ce_kl_entropy", "kl_asymmetry", "ce_kl_gradients", "minibatch_loss_spread",
            "regression_curves", "huber_c1", "outlier_line_data", "outlier_line_fits", "EMBEDDING_LOSSES",
-           "train_embeddings", "mnr_infonce_gap", "metric_summary", "paired_differences"]
+           "train_embeddings", "mnr_infonce_gap", "metric_summary", "paired_differences",
+           "softmax_sigmoid_gap", "poly1_ce_gap", "aa_floor"]
 
 PRESETS = {
     "002-1_information": {
@@ -195,6 +196,41 @@ def properties_table(n_points: int = 4001) -> pd.DataFrame:
                      "proper": bool(proper), "worst |argmin - η|": worst,
                      "needs_logits": bool(logit or "needs_logits" in tags)})
     return pd.DataFrame(rows)
+
+
+def softmax_sigmoid_gap(z) -> float:
+    """max over ``z`` of |softmax([z, 0])[0] - sigmoid(z)| (the primer: a two-class softmax with
+    one logit fixed at 0 is the sigmoid), both computed by scipy in float64."""
+    from scipy.special import expit, softmax
+    z = np.asarray(z, dtype=float)
+    if z.ndim != 1 or z.size == 0 or not np.all(np.isfinite(z)):
+        raise ValueError(f"z must be a non-empty 1-D array of finite logits, got shape {z.shape}")
+    two = softmax(np.stack([z, np.zeros_like(z)], axis=1), axis=1)[:, 0]
+    return float(np.max(np.abs(two - expit(z))))
+
+
+def poly1_ce_gap(n: int = 1000, k: int = 5, seed: int = 0) -> float:
+    """max |Poly-1(ε = 0) - categorical CE| per sample over ``n`` random (distribution, one-hot
+    target) pairs of ``k`` classes: Poly-1 is CE + ε(1 - P_t), so ε = 0 must give CE itself."""
+    if n < 1 or k < 2:
+        raise ValueError(f"n >= 1 and k >= 2 are required, got n={n!r}, k={k!r}")
+    rng = np.random.default_rng(seed)
+    q = _random_dists(rng, n, k)
+    t = np.eye(k)[rng.integers(0, k, n)]
+    poly = np.asarray(lossfns.poly1(q, t, epsilon=0.0, reduction="none"), float)
+    ce = np.asarray(lossfns.categorical_cross_entropy(q, t, reduction="none"), float)
+    return float(np.max(np.abs(poly - ce)))
+
+
+def aa_floor(metrics: pd.DataFrame, col: str = "recall@1", a: str = "info_nce",
+             b: str = "multiple_negatives_ranking", by: str = "loss") -> dict:
+    """The A/A noise floor of the embedding comparisons: InfoNCE (τ 0.1) and MNR (scale 10) are
+    one function, so their per-seed difference in ``col`` is noise (float32 order effects in
+    training). Returns the per-seed differences, their mean, SD and largest |difference|."""
+    d = paired_differences(metrics, col, a, b, by=by)
+    return {"values": [float(v) for v in d], "mean": float(np.mean(d)),
+            "sd": float(np.std(d, ddof=1)) if len(d) > 1 else float("nan"),
+            "max_abs": float(np.max(np.abs(d)))}
 
 
 def focal_modulation(p, gamma: float) -> np.ndarray:

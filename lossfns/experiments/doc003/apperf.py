@@ -14,7 +14,7 @@ The runtime statement (F1\* 2.3 minutes per trial against 70 minutes) is timed i
 
 * :func:`step_timing`: seconds per optimisation step of one model at a time, at the same
   batch sizes for both losses (repeated; median and range), the like-for-like cost;
-* :func:`runtime_ratio` of :mod:`paper003_tabular`: the whole training per trial under each
+* :func:`runtime_ratio` of :mod:`tabular`: the whole training per trial under each
   loss's protocol here (F1\*: 10 models batched at batch 1,024; AP-Perf: one model at a time,
   batch 20), the quantity the paper reports.
 """
@@ -28,8 +28,8 @@ import pandas as pd
 
 import lossfns
 
-from . import paper003_tabular as T
-from .paper003 import PAPER003_SPEC
+from . import tabular as T
+from .theory import PAPER003_SPEC
 
 __all__ = ["PRESETS", "run_rows", "trained_check", "f1_claim", "runtime_claim", "step_timing", "step_ratio_table"]
 
@@ -47,7 +47,7 @@ PRESETS = {
 
 def run_rows(dataset: str, *, trials: int, max_epochs: int, patience: int, f1_max_epochs: int,
              f1_patience: int, seed: int = 0) -> pd.DataFrame:
-    """AP-Perf's rows (:func:`paper003_tabular.run_apperf`) and F1*'s on the same trials (the
+    """AP-Perf's rows (:func:`tabular.run_apperf`) and F1*'s on the same trials (the
     same splits and initialisations, F1* at its own protocol), with ``capped`` (the model
     trained its cap's epochs: early stopping did not fire)."""
     ap = T.run_apperf(dataset, trials=trials, max_epochs=max_epochs, patience=patience, seed=seed)
@@ -76,21 +76,21 @@ def trained_check(rows: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
 
 
 def f1_claim(rows: pd.DataFrame, check: pd.DataFrame) -> dict:
-    """Sec. 5.1's "F1* has a higher F1 than AP-Perf's F1†": paired by trial (same split),
-    threshold-averaged test F1 of F1* minus F1† (:func:`lossfns.verdicts.paired_claim`), on the
-    trials where both models trained; *not comparable* when fewer than 2 such trials remain."""
-    from lossfns.verdicts import paired_claim
+    """Sec. 5.1's "F1* has a higher F1 than AP-Perf's F1†" as the arguments of ``run.claim``:
+    ``{"parts": {dataset: F1 of F1* minus F1† per trial}}`` (threshold-averaged test F1, paired
+    by trial, over the trials where both models trained), or ``{"result": not comparable}`` when
+    fewer than 2 such trials remain (a model that did not train is no baseline)."""
     # a trial that one of the losses did not run counts as not trained (pivot gives NaN there)
     ok = check.pivot(index="trial", columns="loss", values="trained").fillna(False).astype(bool)
     keep = ok.index[ok.all(axis=1)]
     w = rows.pivot(index="trial", columns="loss", values="F1").loc[keep]
     if len(w) < 2:
         per_loss = ", ".join(f"{loss} {int(ok[loss].sum())} of {len(ok)}" for loss in ok.columns)
-        return {"verdict": "not comparable",
-                "reason": f"{len(w)} trial(s) where both models beat the majority rate (trained: {per_loss}): "
-                          f"a model that did not train is no baseline"}
-    r = paired_claim((w["F1*"] - w["F1† (AP-Perf)"]).to_numpy())
-    return {**r, "reason": f"F1* - F1-dagger on F1, paired by trial over {len(w)} trained trials: {r['reason']}"}
+        return {"result": {"verdict": "not comparable",
+                           "reason": f"{len(w)} trial(s) where both models beat the majority rate (trained: {per_loss}): "
+                                     f"a model that did not train is no baseline"}}
+    datasets = list(dict.fromkeys(rows["dataset"])) if "dataset" in rows else ["mammography"]
+    return {"parts": {", ".join(datasets): (w["F1*"] - w["F1† (AP-Perf)"]).to_numpy()}}
 
 
 def runtime_claim(steps: pd.DataFrame, batch: int = 20) -> dict:

@@ -30,7 +30,7 @@ What the package computes (read from its source; pinned by tests/test_torch_btg.
 :func:`btg_losses` gives the package's F1, accuracy and AUROC losses as
 ``(probabilities, targets) -> loss`` callables for :func:`lossfns.training.train_batched`
 (reduction ``"pooled"``), :func:`run_table1_btg` trains Table 1 (or Table 4) rows with them
-through :func:`paper003_tabular.run_losses` (the same protocol, splits and seeds as ours), and
+through :func:`tabular.run_losses` (the same protocol, splits and seeds as ours), and
 :func:`released_reading_losses` gives the project's own losses at the package's readings (mean
 over τ = 0.1, ..., 0.9, δ = 0.2, AUROC without end points), so that a difference between the
 package and us splits into the readings and the defect. :func:`partition_grid` and
@@ -49,7 +49,7 @@ import lossfns
 from lossfns._validation import check_choice, check_scalar
 from lossfns.losses.softset.heaviside import heaviside_linear, heaviside_sigmoid
 
-from . import paper003_tabular as T
+from . import tabular as T
 
 __all__ = ["PACKAGE", "VERSION", "READING", "OURS", "OURS_RELEASED", "RELEASED_DELTA", "METRICS",
            "TABLES", "BtgLoss", "load_btg", "available", "cuda_as_identity", "btg_thresholds",
@@ -61,11 +61,11 @@ PACKAGE, VERSION = "torch-btg", "0.0.1"
 #: the ``reading`` column of the rows trained with the package / with our losses at its readings
 READING = f"{PACKAGE} {VERSION}"
 OURS_RELEASED = "ours at the released readings"
-#: the name of our own rows (paper003_tabular.run_table1: eq. 5 at p - τ, τ = 0.5, δ = 0.1) in the tables of readings
+#: the name of our own rows (tabular.run_table1: eq. 5 at p - τ, τ = 0.5, δ = 0.1) in the tables of readings
 OURS = "ours (eq. 5 at p - τ)"
 #: the package's default delta of ``linear_approx`` (ours: 0.1, the paper's Table 1 setting)
 RELEASED_DELTA = 0.2
-#: metric -> our Table 1 row label (paper003_tabular.TABLE1_LOSSES)
+#: metric -> our Table 1 row label (tabular.TABLE1_LOSSES)
 METRICS = {"f1": "F1*", "accuracy": "Accuracy*", "auroc": "AUROC*"}
 _SUFFIX = {READING: " (torch-btg)", OURS_RELEASED: " (ours, released readings)"}
 #: approximation -> the table it reproduces (Table 1: linear; Table 4: sigmoid, k = 10)
@@ -202,7 +202,7 @@ class BtgLoss:
 def btg_losses(approx: str = "linear", *, delta: float = RELEASED_DELTA, k: float = 10.0,
                metrics=tuple(METRICS)) -> dict:
     """Table rows trained with the package's own losses: label (``"F1* (torch-btg)"``, ...) ->
-    ``(BtgLoss, "pooled")``, the loss specs of :func:`paper003_tabular.run_losses`.
+    ``(BtgLoss, "pooled")``, the loss specs of :func:`tabular.run_losses`.
     ``approx="linear"`` with the package's default ``delta = 0.2`` (Table 1), or ``"sigmoid"``
     with slope ``k`` (Table 4)."""
     return {METRICS[m] + _SUFFIX[READING]: (BtgLoss(m, approx=approx, delta=delta, k=k), "pooled")
@@ -287,11 +287,11 @@ def run_table1_btg(dataset, *, trials: int, max_epochs: int, patience: int, appr
                    stand_in_rows: int | None = None, seed: int = 0) -> pd.DataFrame:
     """Table 1 (``approx="linear"``) or Table 4 (``"sigmoid"``) rows F1*, Accuracy* and AUROC*
     trained with the package's own losses (:func:`btg_losses`) under our protocol:
-    :func:`paper003_tabular.run_losses` with its defaults (batch 1,024, Adam 1e-3, early stopping
+    :func:`tabular.run_losses` with its defaults (batch 1,024, Adam 1e-3, early stopping
     with ``patience``, best weights restored, trial i: split and initialisation seed ``seed +
-    i``: the same splits and initial weights as :func:`paper003_tabular.run_table1`).
+    i``: the same splits and initial weights as :func:`tabular.run_table1`).
     ``readings`` may add :data:`OURS_RELEASED` (:func:`released_reading_losses`: our counts at the
-    package's readings). Rows as :func:`paper003_tabular.run_losses` plus the columns
+    package's readings). Rows as :func:`tabular.run_losses` plus the columns
     ``reading`` and ``approx``; loss labels end in ``" (torch-btg)"`` or ``" (ours, released
     readings)"``."""
     readings = tuple(readings)
@@ -313,7 +313,7 @@ def run_tables(datasets, approximations, readings, *, trials: int, max_epochs, p
     """:func:`run_table1_btg` on every dataset of ``datasets`` for each approximation of
     ``approximations`` (``"linear"``: Table 1, ``"sigmoid"``: Table 4): approximation -> rows.
     ``max_epochs`` and ``patience``: an int or a dict dataset -> int
-    (:func:`paper003_tabular.per_dataset`), as the notebook's own runs take them."""
+    (:func:`tabular.per_dataset`), as the notebook's own runs take them."""
     approximations = list(approximations)
     bad = [a for a in approximations if a not in TABLES]
     if bad:
@@ -327,7 +327,7 @@ def run_tables(datasets, approximations, readings, *, trials: int, max_epochs, p
 
 def compare_readings(published: pd.DataFrame, ours: dict, btg: dict) -> dict:
     """Table -> :func:`reading_table` of our rows F1*, Accuracy*, AUROC* (``ours``: approximation ->
-    rows of :func:`paper003_tabular.run_table1`, or None) beside each reading of ``btg``
+    rows of :func:`tabular.run_table1`, or None) beside each reading of ``btg``
     (approximation -> rows of :func:`run_table1_btg`), on the real data sets only (a stand-in's
     numbers are not comparable)."""
     out = {}
@@ -346,8 +346,8 @@ def compare_readings(published: pd.DataFrame, ours: dict, btg: dict) -> dict:
 
 def beside_ours(rows: pd.DataFrame, ours: pd.DataFrame | None) -> pd.DataFrame:
     """``rows`` (of :func:`run_table1_btg`) after our own F1*, Accuracy* and AUROC* rows of the
-    same data sets (``ours``: rows of :func:`paper003_tabular.run_table1`, or None): one frame for
-    :func:`~lossfns.experiments.plots003.table1_bars`."""
+    same data sets (``ours``: rows of :func:`tabular.run_table1`, or None): one frame for
+    :func:`~lossfns.experiments.doc003.plots.table1_bars`."""
     if ours is None:
         return rows
     mine = ours[ours["loss"].isin(list(METRICS.values())) & ours["dataset"].isin(set(rows["dataset"]))]
@@ -363,9 +363,9 @@ def _base_label(label: str) -> str:
 
 def estimates(results: pd.DataFrame, table: str = "table1") -> dict:
     """Published-number id -> estimate (mean and t-interval over trials) of one reading's rows
-    (of :func:`run_table1_btg`, or our own of :func:`paper003_tabular.run_table1`): the ids of
+    (of :func:`run_table1_btg`, or our own of :func:`tabular.run_table1`): the ids of
     the rows F1*, Accuracy* and AUROC* they were trained for
-    (:func:`paper003_tabular.table1_estimates` on the labels without their reading suffix)."""
+    (:func:`tabular.table1_estimates` on the labels without their reading suffix)."""
     if "reading" in results and results["reading"].nunique() > 1:
         raise ValueError(f"results must hold one reading, got {sorted(results['reading'].unique())}: "
                          f"select one (results[results['reading'] == ...])")

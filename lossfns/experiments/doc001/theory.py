@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from .._ops import get_ops
-from .._validation import as_array, check_choice, check_finite, check_scalar
+from ..._ops import get_ops
+from ..._validation import as_array, check_choice, check_finite, check_scalar
 
 __all__ = ["phi_sqrt", "phi_arctan", "toy_gain", "toy_G", "toy_G_derivative_closed_form"]
 

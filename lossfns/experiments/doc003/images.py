@@ -20,10 +20,10 @@ import pandas as pd
 
 import lossfns
 
-from .._validation import check_positive_int
-from .paper003_tabular import threshold_metrics
+from ..._validation import check_positive_int
+from .tabular import threshold_metrics
 
-__all__ = ["PRESETS", "TASK_SLUGS", "POSITIVE_SHARE", "image_cnns", "image_losses", "image_data", "run_images"]
+__all__ = ["PRESETS", "TASK_SLUGS", "POSITIVE_SHARE", "image_cnns", "image_losses", "image_data", "run_images", "image_claims"]
 
 PRESETS = {
     "003-5-2_images": {
@@ -47,7 +47,7 @@ def image_cnns(real: bool = False):
     if real:
         from lossfns.training import TINY_DARKNET
         return {"probability": TINY_DARKNET.with_output("probability"), "logit": TINY_DARKNET.with_output("logit")}
-    from .paper001_dynamics import sigmoid_free_cnns
+    from ..doc001.protocols import sigmoid_free_cnns
     return sigmoid_free_cnns()
 
 
@@ -158,3 +158,25 @@ def run_images(task: str, *, source: str, trials: int, epochs: int, patience: in
                          **threshold_metrics(p, data[t][5]), "stopped_epoch": int(res.stopped_epoch[t]),
                          "wall_s_all_trials": wall})
     return pd.DataFrame(rows), data[0][6]
+
+
+def image_claims(results: pd.DataFrame) -> dict:
+    """Sec. 5.2 and Supp. 7.3 statements on the image tasks in ``results`` as claim parts (claim
+    id -> part name -> per-trial differences, paired by trial), one part per task and
+    comparison, named ``"<task> <A> - <B> on <metric>"``:
+
+    * ``003/s5.2/f1_beats_bce_images``: F1* minus BCE on F1 and on accuracy;
+    * ``003/s5.2/acc_beats_bce_images``: Accuracy* minus BCE on F1 and on accuracy;
+    * ``003/supp7.3/beats_dice_images``: F1* minus Dice and minus Dice (sigmoid) on F1.
+    """
+    def on_each(pairs):
+        out = {}
+        for task, g in results.groupby("dataset", sort=False):
+            w = {col: g.pivot_table(index="trial", columns="loss", values=col) for _, _, col in pairs}
+            for a, b, col in pairs:
+                out[f"{task} {a} - {b} on {col}"] = (w[col][a] - w[col][b]).dropna().to_numpy()
+        return out
+
+    return {"003/s5.2/f1_beats_bce_images": on_each([("F1*", "BCE", "F1"), ("F1*", "BCE", "Accuracy")]),
+            "003/s5.2/acc_beats_bce_images": on_each([("Accuracy*", "BCE", "F1"), ("Accuracy*", "BCE", "Accuracy")]),
+            "003/supp7.3/beats_dice_images": on_each([("F1*", "Dice", "F1"), ("F1*", "Dice (sigmoid)", "F1")])}

@@ -2,7 +2,7 @@
 
 Sec. 13 (bias, notebook 000-13):
 
-* :func:`bootstrap_bias_proba`: the training of :func:`lossfns.experiments.paper000.bootstrap_bias`
+* :func:`bootstrap_bias_proba`: the training of :func:`lossfns.experiments.doc000.protocols.bootstrap_bias`
   (same split, same bootstrap resamples, same seeds), returning the test probabilities of every
   bootstrap model instead of their summary;
 * :func:`bias_points`: the bias-variance decomposition of
@@ -18,12 +18,13 @@ Sec. 17 (precision, recall, AUC, notebook 000-17):
 
 * :func:`seed_matrix`: per-seed values of one metric, one column per loss (every loss trains on
   the same split and init per seed);
-* :func:`best_other`: the strongest competitor of a loss (highest or lowest mean);
 * :func:`single_run_table`: each published single-run number against our single-run spread;
 * :func:`reading_fit`: mean absolute distance of the published numbers to two readings;
-* :func:`consistency_table`: :func:`~lossfns.experiments.paper000_checks.pr_consistency` of
+* :func:`consistency_table`: :func:`~lossfns.experiments.doc000.checks.pr_consistency` of
   every published (precision, recall) pair;
-* :func:`sec17_claims`: the Sec. 17 claims, paired over seeds.
+* :func:`sec17_claims`: the Sec. 17 claims' parts, paired over seeds.
+
+:func:`sec13_claims`: the Sec. 13 bias claims' parts, paired over test points.
 
 Verdicts themselves come from :mod:`lossfns.verdicts` only.
 """
@@ -33,19 +34,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import evaluation
-from .._ops import NUMPY
-from ..metrics import hard_labels
-from ..training import Task, train_batched
-from ..training import standardize as standardize_train_only
-from ..verdicts import (Estimate, bootstrap, kendall_permutation, mean_interval, number_verdict,
-                        paired_claim, single_run_interval)
-from .paper000 import PAPER000_SPEC, holdout, make_loss
-from .paper000_checks import pr_consistency
+from ... import evaluation
+from ..._ops import NUMPY
+from ...metrics import hard_labels
+from ...training import Task, train_batched
+from ...training import standardize as standardize_train_only
+from ...verdicts import (Estimate, bootstrap, kendall_permutation, mean_interval, number_verdict,
+                        single_run_interval)
+from .checks import pr_consistency
+from .protocols import PAPER000_SPEC, holdout, make_loss
 
 __all__ = ["BIAS_MEASURES", "bootstrap_bias_proba", "bias_points", "bias_summary", "point_estimates",
-           "point_diffs", "pairwise_table", "ordering_table", "seed_matrix", "best_other", "single_run_table",
-           "reading_fit", "consistency_table", "SEC17_XM", "sec17_claims"]
+           "point_diffs", "pairwise_table", "ordering_table", "seed_matrix", "single_run_table",
+           "reading_fit", "consistency_table", "SEC17_XM", "sec17_claims", "sec13_claims"]
 
 #: The per-point columns of :func:`bias_points` (those of :func:`lossfns.evaluation.bias_variance`).
 BIAS_MEASURES = ("mse", "bias2", "variance", "loss01", "bias01", "variance01", "net_variance01")
@@ -57,7 +58,7 @@ BIAS_MEASURES = ("mse", "bias2", "variance", "loss01", "bias01", "variance01", "
 def bootstrap_bias_proba(X, y, losses, *, n_boot: int = 50, epochs: int = 50,
                          test_fraction: float = 0.3, batch_size: int = 32, standardize: bool = True,
                          seed: int = 0, device: str = "auto", quiet: bool = True):
-    """The training of :func:`lossfns.experiments.paper000.bootstrap_bias`, step for step (same
+    """The training of :func:`lossfns.experiments.doc000.protocols.bootstrap_bias`, step for step (same
     split, resamples and seeds, hence the same models), returning ``(y_test, proba)`` with
     ``proba[loss]`` of shape ``(n_boot, n_test)``: the test probabilities of each bootstrap model.
     """
@@ -102,7 +103,7 @@ def bias_points(y_true, proba, threshold: float = 0.5) -> pd.DataFrame:
 
 def bias_summary(y_true, proba: dict) -> pd.DataFrame:
     """One row per loss: ``loss`` and :func:`lossfns.evaluation.bias_variance` of its models
-    (the table :func:`lossfns.experiments.paper000.bootstrap_bias` returns)."""
+    (the table :func:`lossfns.experiments.doc000.protocols.bootstrap_bias` returns)."""
     return pd.DataFrame([{"loss": loss, **evaluation.bias_variance(y_true, p)}
                          for loss, p in proba.items()])
 
@@ -163,16 +164,9 @@ def ordering_table(published, table: pd.DataFrame, measures=("bias2", "bias01", 
 
 def seed_matrix(runs: pd.DataFrame, metric: str, losses) -> pd.DataFrame:
     """Per-seed ``metric`` (rows: seeds) of each loss in ``losses`` (columns), from
-    :func:`lossfns.experiments.paper000.holdout_metrics` rows of every loss."""
+    :func:`lossfns.experiments.doc000.protocols.holdout_metrics` rows of every loss."""
     m = runs.pivot(index="seed", columns="loss", values=metric)
     return m[list(losses)]
-
-
-def best_other(matrix: pd.DataFrame, loss: str, *, highest: bool = True) -> str:
-    """The strongest competitor of ``loss``: the other column with the highest (``highest``) or
-    lowest mean. Testing against it is the hardest paired comparison for "``loss`` is best"."""
-    means = matrix.drop(columns=[loss]).mean()
-    return str(means.idxmax() if highest else means.idxmin())
 
 
 def single_run_table(per_seed: dict, published: dict) -> pd.DataFrame:
@@ -206,7 +200,7 @@ def reading_fit(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def consistency_table(pairs: dict, n_pos: int = 90) -> pd.DataFrame:
-    """:func:`~lossfns.experiments.paper000_checks.pr_consistency` of each published
+    """:func:`~lossfns.experiments.doc000.checks.pr_consistency` of each published
     ``pairs[label] = (precision, recall)``."""
     rows = []
     for label, (p, r) in pairs.items():
@@ -221,35 +215,54 @@ def consistency_table(pairs: dict, n_pos: int = 90) -> pd.DataFrame:
 SEC17_XM = ("xm(1,50)", "xm(50,1)", "xm(5,5)")
 
 
-def _sec17_comparisons(runs: pd.DataFrame) -> dict:
+def sec17_claims(runs: pd.DataFrame) -> dict[str, dict]:
+    """The Sec. 17 claims as claim parts (claim id -> part name ``"<A> - <B>"`` -> per-seed
+    differences of the metric, for ``run.claim(key, parts=...)``; every loss trains on the same
+    split and init per seed).
+
+    ``runs``: :func:`lossfns.experiments.doc000.protocols.holdout_metrics` rows of the five
+    losses. "X has the highest ..." has one part per other loss (X minus it); "every XM beats Y
+    on AUC" one part per XM (the XM minus Y); "the ratio raises precision / recall above BCE's"
+    one part, the XM the paper's table puts highest (XM(50;1) for precision, XM(5;5) for
+    recall, fixed in advance) minus BCE; "AUC rises with lam2" XM(1;50) minus XM(50;1).
+    """
     losses = list(dict.fromkeys(runs["loss"]))
     P, R, A = (seed_matrix(runs, m, losses) for m in ("precision", "recall", "auroc"))
-    xm = list(SEC17_XM)
-    r_rival, p_rival = best_other(R, "xm(5,5)"), best_other(P, "hinge")
+
+    def diffs(M, pairs):
+        return {f"{a} - {b}": (M[a] - M[b]).to_numpy() for a, b in pairs}
+
     return {
-        "000/s17/xm55_highest_recall": (R["xm(5,5)"], R[r_rival], "recall", "xm(5,5)", r_rival),
-        "000/s17/hinge_highest_precision": (P["hinge"], P[p_rival], "precision", "hinge", p_rival),
-        "000/s17/every_xm_beats_bce_auc": (A[xm].min(axis=1), A["bce"], "AUC", "lowest XM per seed", "bce"),
-        "000/s17/every_xm_beats_hinge_auc": (A[xm].min(axis=1), A["hinge"], "AUC", "lowest XM per seed",
-                                             "hinge"),
-        "000/s17/auc_rises_with_lam2": (A["xm(1,50)"], A["xm(50,1)"], "AUC", "xm(1,50)", "xm(50,1)"),
-        "000/s17/ratio_beats_bce_pr": (P["xm(50,1)"], P["bce"], "precision", "xm(50,1)", "bce"),
-        "000/s17/ratio_beats_bce_recall": (R["xm(5,5)"], R["bce"], "recall", "xm(5,5)", "bce"),
+        "000/s17/xm55_highest_recall": diffs(R, [("xm(5,5)", o) for o in losses if o != "xm(5,5)"]),
+        "000/s17/hinge_highest_precision": diffs(P, [("hinge", o) for o in losses if o != "hinge"]),
+        "000/s17/every_xm_beats_bce_auc": diffs(A, [(x, "bce") for x in SEC17_XM]),
+        "000/s17/every_xm_beats_hinge_auc": diffs(A, [(x, "hinge") for x in SEC17_XM]),
+        "000/s17/auc_rises_with_lam2": diffs(A, [("xm(1,50)", "xm(50,1)")]),
+        "000/s17/ratio_beats_bce_pr": diffs(P, [("xm(50,1)", "bce")]),
+        "000/s17/ratio_beats_bce_recall": diffs(R, [("xm(5,5)", "bce")]),
     }
 
 
-def sec17_claims(runs: pd.DataFrame) -> dict[str, dict]:
-    """The Sec. 17 claims as :func:`lossfns.verdicts.paired_claim` results over seeds (every loss
-    trains on the same split and init per seed), keyed by claim id.
+def sec13_claims(points: dict, losses) -> dict[str, dict]:
+    """The Sec. 13 bias claims as claim parts (claim id -> part name -> per-test-point
+    differences of the squared-error bias², paired: every loss predicts the same test points),
+    signed so that what the claim asserts is positive:
 
-    ``runs``: :func:`lossfns.experiments.paper000.holdout_metrics` rows of the five losses. "X has
-    the highest ..." is tested against the other loss with the highest mean (the strongest
-    competitor); "every XM beats Y on AUC" with the lowest XM AUC of each seed; "the ratio raises
-    precision / recall above BCE's" with the XM the paper's table puts highest (XM(50;1) for
-    precision, XM(5;5) for recall), fixed in advance. Each reason names the difference taken.
+    * ``000/s13/lambdas_tune_bias``: ``"xm(2,2) - xm(1,50)"`` (the pair the paper's table sets
+      furthest apart, fixed in advance);
+    * ``000/s13/bce_lowest_bias``: one part per other loss of ``losses``, ``"<other> - bce"``
+      (lower bias is better: the other's bias² minus BCE's);
+    * ``000/s13/xm_1_50_below_hinge``: ``"hinge - xm(1,50)"``;
+    * ``000/s13/xm_1_50_above_bce``: ``"xm(1,50) - bce"``.
     """
-    out = {}
-    for key, (a, b, metric, a_name, b_name) in _sec17_comparisons(runs).items():
-        res = paired_claim((a - b).to_numpy(), greater=True, method="paired over seeds")
-        out[key] = {**res, "reason": f"{metric}: {a_name} - {b_name}, " + res["reason"]}
-    return out
+    def part(a, b):
+        return {f"{a} - {b}": point_diffs(points, a, b, "bias2")}
+
+    lowest = {}
+    for o in losses:
+        if o != "bce":
+            lowest.update(part(o, "bce"))
+    return {"000/s13/lambdas_tune_bias": part("xm(2,2)", "xm(1,50)"),
+            "000/s13/bce_lowest_bias": lowest,
+            "000/s13/xm_1_50_below_hinge": part("hinge", "xm(1,50)"),
+            "000/s13/xm_1_50_above_bce": part("xm(1,50)", "bce")}

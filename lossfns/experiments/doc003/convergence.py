@@ -3,8 +3,8 @@ r"""Document 003, Sec. 4.2 and supp. Sec. 1.2: soft-set metrics converge to the 
 The paper's setting: a share r of positives; a hard prediction is positive with probability u
 (positives) or v (negatives); the soft-set value of a prediction is Beta-distributed with the
 same mean (u or v). Then F1, Accuracy and their soft-set versions converge almost surely to
-the same limit (eq. 10, 12; :func:`~lossfns.experiments.paper003.f1_limit`,
-:func:`~lossfns.experiments.paper003.accuracy_limit`).
+the same limit (eq. 10, 12; :func:`~lossfns.experiments.doc003.theory.f1_limit`,
+:func:`~lossfns.experiments.doc003.theory.accuracy_limit`).
 
 :func:`convergence` simulates both under that assumption for growing n. :func:`heaviside_gap`
 drops the assumption: scores p are Beta-distributed per class, the hard prediction is p ≥ τ and
@@ -20,7 +20,7 @@ import pandas as pd
 
 from lossfns.losses.softset.heaviside import heaviside_linear
 
-from .paper003 import accuracy_limit, f1_limit
+from .theory import accuracy_limit, f1_limit
 
 __all__ = ["PRESETS", "convergence", "heaviside_gap", "convergence_claim"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_scalar, check_unit_array
-from ..losses.softset.heaviside import _linear_coefficients
-from ..training.spec import MLPSpec
+from ..._validation import check_scalar, check_unit_array
+from ...losses.softset.heaviside import _linear_coefficients
+from ...training.spec import MLPSpec
 
 __all__ = ["PAPER003_SPEC", "linear_heaviside_slopes", "lipschitz_constant", "f1_limit",
            "accuracy_limit", "auroc_limit"]

@@ -20,13 +20,13 @@ import re
 import numpy as np
 import pandas as pd
 
-from .. import evaluation
-from ..losses import binary_cross_entropy, hinge, xtreme_margin
-from .._ops import NUMPY
-from .._validation import check_fraction, check_positive_int, check_xy
-from ..metrics import hard_labels
-from ..training import MLPSpec, Task, cv_tasks, stratified_kfold, train_batched
-from ..training import standardize as standardize_train_only
+from ... import evaluation
+from ...losses import binary_cross_entropy, hinge, xtreme_margin
+from ..._ops import NUMPY
+from ..._validation import check_fraction, check_positive_int, check_xy
+from ...metrics import hard_labels
+from ...training import MLPSpec, Task, cv_tasks, stratified_kfold, train_batched
+from ...training import standardize as standardize_train_only
 
 __all__ = ["PAPER000_SPEC", "BOUNDARY_SPEC", "parse_xm", "build_paper000_model", "make_loss", "loss_label", "cv_scores", "minmax_summary", "lambda_grid_scores",
            "bootstrap_bias", "train_curves", "holdout_metrics", "holdout_tasks", "HOLDOUT_TEST_FRACTION",
@@ -49,7 +49,7 @@ BOUNDARY_SPEC = MLPSpec(((16, "relu", 0.0), (8, "relu", 0.0)))
 def build_paper000_model():
     """The document-000 network of Sec. 7 as a Keras ``Sequential`` (input shape inferred
     on first fit): :func:`lossfns.training.keras_trainer.keras_mlp` of :data:`PAPER000_SPEC`."""
-    from ..training.keras_trainer import keras_mlp
+    from ...training.keras_trainer import keras_mlp
     return keras_mlp(PAPER000_SPEC)
 
 #: Sec. 17 split: a stratified 60/40 split of Ionosphere with 'g' positive puts
@@ -340,7 +340,7 @@ def keras_agreement(X, y, *, n_splits: int = 10, n_repeats: int = 1, epochs: int
                     device: str = "auto") -> pd.DataFrame:
     """BCE fold accuracies of the faithful Keras loop and of the batched torch
     trainer on the same folds (one row per fold), for a paired comparison."""
-    from ..training.keras_trainer import keras_cross_val
+    from ...training.keras_trainer import keras_cross_val
 
     splits = stratified_kfold(y, n_splits, n_repeats=n_repeats, seed=seed)[:max_folds]
     k = keras_cross_val(X, y, "binary_crossentropy", spec=PAPER000_SPEC, splits=splits, epochs=epochs,

@@ -163,7 +163,7 @@ def fbeta_tradeoff(curve: pd.DataFrame, results: pd.DataFrame):
 
 def btg_partition(grid: pd.DataFrame, taus=(0.3, 0.5, 0.7)):
     """The two soft confusion matrices of one positive example (rows of
-    :func:`~lossfns.experiments.paper003_btg.partition_grid`): per τ of ``taus``, TP_s and FN_s
+    :func:`~lossfns.experiments.doc003.btg.partition_grid`): per τ of ``taus``, TP_s and FN_s
     against p, ours (eq. 6, solid) and torch-btg's (dashed), with each one's TP_s + FN_s; last
     panel, torch-btg's TP_s + FN_s over the whole (p, τ) grid (ours is 1 everywhere)."""
     plt = _plt()
@@ -197,7 +197,7 @@ def btg_partition(grid: pd.DataFrame, taus=(0.3, 0.5, 0.7)):
 
 def reading_dots(table: pd.DataFrame, readings=None, title: str = ""):
     """Published numbers against each reading (rows of
-    :func:`~lossfns.experiments.paper003_btg.reading_table`): one line per published id, the
+    :func:`~lossfns.experiments.doc003.btg.reading_table`): one line per published id, the
     published mean with ± its sd (black) and each reading's mean (coloured; filled where its
     verdict is *reproduced*). ``readings``: default, every reading of the table."""
     plt = _plt()

@@ -145,6 +145,12 @@ def embedding_scatter(embs: dict, title: str):
     return fig
 
 
+#: readable names of the embedding losses and metrics (tick labels in words, horizontal bars so they do not overlap)
+LOSS_NAMES = {"contrastive": "contrastive", "triplet": "triplet", "info_nce": "InfoNCE (τ 0.1)",
+              "multiple_negatives_ranking": "MNR (scale 10)", "arcface": "ArcFace", "ge2e": "GE2E"}
+METRIC_NAMES = {"recall@1": "held-out recall@1", "probe accuracy": "linear-probe accuracy"}
+
+
 def metric_bars(summary: pd.DataFrame, metrics=("recall@1", "probe accuracy")):
     """Mean and 95% interval per loss of each metric (``summary`` has columns loss, metric,
     mean, lo, hi)."""
@@ -152,9 +158,11 @@ def metric_bars(summary: pd.DataFrame, metrics=("recall@1", "probe accuracy")):
     fig, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 4), squeeze=False)
     for ax, m in zip(axes[0], metrics):
         g = summary[summary["metric"] == m]
-        ax.bar(g["loss"], g["mean"], yerr=[g["mean"] - g["lo"], g["hi"] - g["mean"]], capsize=3)
-        ax.set_title(m)
-        ax.set_ylim(0, 1)
-        ax.tick_params(axis="x", rotation=30)
+        names = [LOSS_NAMES.get(n, n) for n in g["loss"]]
+        ax.barh(names, g["mean"], xerr=[g["mean"] - g["lo"], g["hi"] - g["mean"]], capsize=3)
+        ax.invert_yaxis()
+        ax.set_title(METRIC_NAMES.get(m, m) + "\nbars: mean over seeds; whiskers: 95% t-interval", fontsize=9)
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(METRIC_NAMES.get(m, m))
     fig.tight_layout()
     return fig

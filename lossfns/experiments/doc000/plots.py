@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .paper000 import loss_label, parse_xm, xm_curve
+from .protocols import loss_label, parse_xm, xm_curve
 
 __all__ = ["xm_cases", "xm_full_range", "cv_accuracy_boxplot", "lambda_tuning", "lambda_heatmap",
            "optimizer_bands", "eq14_tangents", "bias_by_loss", "evaluation_curves",
@@ -73,7 +73,7 @@ def xm_full_range(y, lambdas, readings):
 
 def cv_accuracy_boxplot(scores: dict, n_repeats: int):
     """Tables 1-2 as boxes: ``scores`` maps ``(loss, batch_size)`` to
-    :func:`~lossfns.experiments.paper000.cv_scores` output; one box per entry of the
+    :func:`~lossfns.experiments.doc000.protocols.cv_scores` output; one box per entry of the
     per-repeat mean accuracies (the fold accuracies with a single repeat)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -89,7 +89,7 @@ def cv_accuracy_boxplot(scores: dict, n_repeats: int):
 
 def lambda_tuning(diag, n_repeats: int, paper_optimum: float = 100.0):
     """Fig. 1-2: mean and std of the CV accuracy against lambda (= lam1 = lam2) from
-    :func:`~lossfns.experiments.paper000.lambda_grid_scores`; a +-2 SE band around the mean
+    :func:`~lossfns.experiments.doc000.protocols.lambda_grid_scores`; a +-2 SE band around the mean
     with more than one repeat; the paper's optimum as a dashed line."""
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -109,7 +109,7 @@ def lambda_tuning(diag, n_repeats: int, paper_optimum: float = 100.0):
 
 def lambda_heatmap(grid):
     """Mean CV accuracy over (lam1, lam2): ``grid`` is the pivot (index lam1, columns lam2)
-    of :func:`~lossfns.experiments.paper000.lambda_grid_scores`; each cell is annotated."""
+    of :func:`~lossfns.experiments.doc000.protocols.lambda_grid_scores`; each cell is annotated."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5, 4))
     im = ax.imshow(grid.values, origin="lower", cmap="viridis")
@@ -130,7 +130,7 @@ def optimizer_bands(bands, readings, majority: float):
     """Training loss, train and test accuracy per epoch (seed mean, 10-90% band) for each
     optimiser: one row of panels per reading ``(batch_size, n_seeds, optimisers)`` with
     optimisers ``(label, name, kwargs)``; SGD solid, the others dashed. ``bands`` is
-    :func:`~lossfns.experiments.paper000_training.band_summary` by (batch_size, label, epoch)."""
+    :func:`~lossfns.experiments.doc000.training.band_summary` by (batch_size, label, epoch)."""
     plt = _plt()
     fig, axes = plt.subplots(len(readings), 3, figsize=(14, 3.4 * len(readings)), squeeze=False)
     for row, (bs, _, opts) in zip(axes, readings):
@@ -156,7 +156,7 @@ def eq14_tangents(loss: str, y0s=(0.3, 0.8), colours=("C3", "C2")):
     above that line everywhere."""
     import torch
 
-    from ..losses import xtreme_margin
+    from ...losses import xtreme_margin
 
     plt = _plt()
     lam = parse_xm(loss)
@@ -185,7 +185,7 @@ def eq14_tangents(loss: str, y0s=(0.3, 0.8), colours=("C3", "C2")):
 
 def bias_by_loss(bias):
     """Squared-error bias² and Domingos 0-1 bias per loss (bars) from the
-    :func:`~lossfns.experiments.paper000.bootstrap_bias` table with ``label`` and
+    :func:`~lossfns.experiments.doc000.protocols.bootstrap_bias` table with ``label`` and
     ``paper bias`` columns; the paper's values rescaled to the 0-1 bars (ordering only)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -205,7 +205,7 @@ def bias_by_loss(bias):
 def evaluation_curves(bands, losses, batch_size: int, majority: float, n_seeds: int):
     """Fig. 6-9: train and test accuracy per epoch (seed mean, 10-90% band), one panel per
     loss in ``losses``, for one batch size; ``bands`` is
-    :func:`~lossfns.experiments.paper000_training.band_summary` by (batch_size, loss, epoch)."""
+    :func:`~lossfns.experiments.doc000.training.band_summary` by (batch_size, loss, epoch)."""
     plt = _plt()
     fig, axes = plt.subplots(1, len(losses), figsize=(3.3 * len(losses), 3.2), sharey=True)
     axes = np.atleast_1d(axes)
@@ -248,7 +248,7 @@ def decision_regions(boundary: dict, X, y, features, losses, summary, batch_size
     (init 0) assigns to class 1 (orange) or class 0 (blue); black lines: the 0.5 contour of
     every model whose output crosses 0.5; points: training rows (o) and test rows (x) of the
     first model's split, coloured by class. ``boundary`` is
-    :func:`~lossfns.experiments.paper000_training.boundary_models` output on
+    :func:`~lossfns.experiments.doc000.training.boundary_models` output on
     ``X[:, features]``; ``summary`` holds the mean ``cond_acc_0``/``cond_acc_1`` per
     (batch_size, loss), shown in the titles."""
     from matplotlib.colors import ListedColormap
@@ -284,7 +284,7 @@ def accuracy_vs_ratio(ratio, readings, n_splits: int):
     """Conditional accuracy of each class and overall accuracy against log10(lam2 / lam1), one
     panel per batch size in ``readings``: points per repeat, a line through the per-ratio
     means, BCE's mean as a dashed level. ``ratio`` is
-    :func:`~lossfns.experiments.paper000_training.conditional_accuracy_vs_ratio` output with
+    :func:`~lossfns.experiments.doc000.training.conditional_accuracy_vs_ratio` output with
     a ``batch_size`` column."""
     plt = _plt()
     fig, axes = plt.subplots(1, len(readings), figsize=(5.5 * len(readings), 3.6), squeeze=False)
@@ -309,7 +309,7 @@ def accuracy_vs_ratio(ratio, readings, n_splits: int):
 
 def precision_recall_auc(runs, losses):
     """Left: mean precision against mean recall per loss with +-1 sd error bars; right: AUROC
-    boxes per loss. ``runs`` is :func:`~lossfns.experiments.paper000.holdout_metrics` output
+    boxes per loss. ``runs`` is :func:`~lossfns.experiments.doc000.protocols.holdout_metrics` output
     of every loss in ``losses``."""
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))

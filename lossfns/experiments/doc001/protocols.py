@@ -20,18 +20,18 @@ import pandas as pd
 
 import lossfns
 
-from .paper001 import toy_G, toy_G_derivative_closed_form
+from .theory import toy_G, toy_G_derivative_closed_form
 
 __all__ = ["PRESETS", "PHIS", "argmax_G", "prop41_cases", "argmax_vs_share", "derivative_check",
-           "condition_iii_grid", "LOSSES_001", "focal_derivatives", "make_loss", "train_probed",
+           "condition_iii_grid", "argmax_G_weighted", "remedy_table", "argmax_G_2d", "n2_table", "REMEDY_SHARES", "N2_CASES", "LOSSES_001", "focal_derivatives", "make_loss", "train_probed",
            "train_imbalanced", "trap_simulation", "last_epochs", "sigmoid_free_cnns", "melanoma_stand_in",
-           "train_sigmoid_free", "all_supported", "growth", "NOISE_BASE", "sgd_toy", "noise_sweep",
-           "sweep_summary", "optimal_sharpness_test", "NOISE_GRID"]
+           "train_sigmoid_free", "sigmoid_free_draws", "loglog_slope", "final_values", "SIGMOID_LOSSES_001_6", "all_supported", "growth", "NOISE_BASE", "sgd_toy", "noise_sweep",
+           "sweep_summary", "optimal_sharpness_test", "NOISE_GRID", "hover_control", "batch_dependence"]
 
 PRESETS = {
     "001-4_toy_model": {
-        "quick": {"n_theta": 2001, "n_shares": 41},
-        "full": {"n_theta": 20001, "n_shares": 199},
+        "quick": {"n_theta": 2001, "n_shares": 41, "n_theta_2d": 101},
+        "full": {"n_theta": 20001, "n_shares": 199, "n_theta_2d": 201},
     },
     "001-3_noise": {
         "quick": {"steps": 600, "seeds": 8},
@@ -42,8 +42,9 @@ PRESETS = {
         "full": {"seeds": 10, "epochs": 60, "cs": [1.0, 2.0, 4.0, 8.0]},
     },
     "001-6_sigmoid_free": {
-        "quick": {"source": "ci", "n_train": 600, "n_val": 400, "seeds": 2, "epochs": 3},
-        "full": {"source": "full", "n_train": 2000, "n_val": 1000, "seeds": 3, "epochs": 12},
+        # full: issue 22's protocol reduced to fit well under an hour on one core (register A97)
+        "quick": {"source": "ci", "n_train": 400, "n_val": 200, "seeds": 3, "epochs": 3, "epochs_sigmoid": 4},
+        "full": {"source": "full", "n_train": 10000, "n_val": 2000, "seeds": 10, "epochs": 12, "epochs_sigmoid": 20},
     },
     "001-7_broken_loss": {
         "quick": {"seeds": 3, "epochs": 15, "sim_seeds": 3, "sim_epochs": 30, "separations": [0.5, 2.0]},
@@ -85,7 +86,7 @@ def prop41_cases(n_theta: int = 20001) -> pd.DataFrame:
 
 
 def _phi(phi, eps):
-    from .paper001 import phi_arctan, phi_sqrt
+    from .theory import phi_arctan, phi_sqrt
     return (lambda x: float(phi_arctan(np.asarray(x, float)))) if phi == "arctan" else \
         (lambda x: float(phi_sqrt(np.asarray(x, float), eps)))
 
@@ -118,6 +119,78 @@ def derivative_check(a1: float = 0.3, n: int = 101) -> pd.DataFrame:
         rows.append({"phi": label, "max |autograd - closed form|": float(np.max(np.abs(g.numpy() - closed))),
                      "max |dG/dθ|": float(np.max(np.abs(closed)))})
     return pd.DataFrame(rows)
+
+
+def argmax_G_weighted(a1: float, weight: float, phi: str = "arctan", eps: float | None = None, *,
+                      n_theta: int = 20001) -> float:
+    """The maximiser over a grid of θ in [0, 1] of the reweighted gain
+    G_w(θ) = w G₊(θ) - G₋(θ), where G₊ = ∫_0^{a1} g and G₋ = ∫_{a1}^1 g (g = -φ(ω - θ)): class 1
+    (on [0, a1[) weighted by ``weight`` (data rebalancing or an asymmetric loss, Sec. 4's
+    remedies). ``weight = 1`` is :func:`argmax_G`. Its derivative at θ = a1 is
+    w φ(a1) - φ(1 - a1), so ``weight = φ(1 - a1) / φ(a1)`` puts a stationary point at a1."""
+    if not 0.0 < a1 < 1.0:
+        raise ValueError(f"a1 must lie in (0, 1), got {a1!r}")
+    if not (np.isfinite(weight) and weight > 0):
+        raise ValueError(f"weight must be a finite number > 0, got {weight!r}")
+    theta = np.linspace(0.0, 1.0, n_theta)[:, None]
+    kw = _phi_kwargs(phi, eps)
+    g_pos = toy_G(theta, 0.0, a1, a1 / 2, **kw, n_grid=400, signed=False)
+    g_neg = toy_G(theta, a1, 1.0, (1 + a1) / 2, **kw, n_grid=400, signed=False)
+    G = weight * np.asarray(g_pos) - np.asarray(g_neg)
+    return float(theta[int(np.argmax(G)), 0])
+
+
+def remedy_table(shares, n_theta: int = 20001) -> pd.DataFrame:
+    """Sec. 4's remedy for the biased case: per φ and share a1 < 0.5, the argmax of G without
+    weights, with class 1 weighted by the inverse volume ratio (1 - a1) / a1 (rebalancing to equal
+    volume) and by φ(1 - a1) / φ(a1) (the weight that makes a1 stationary)."""
+    rows = []
+    for label, phi, eps in PHIS:
+        f = _phi(phi, eps)
+        for a1 in shares:
+            a1 = float(a1)
+            if not 0 < a1 < 0.5:
+                raise ValueError(f"shares must lie in (0, 0.5) (the biased side), got {a1!r}")
+            rows.append({"phi": label, "a1": a1, "argmax": argmax_G(a1, phi, eps, n_theta=n_theta),
+                         "argmax, volume weight": argmax_G_weighted(a1, (1 - a1) / a1, phi, eps, n_theta=n_theta),
+                         "argmax, φ weight": argmax_G_weighted(a1, f(1 - a1) / f(a1), phi, eps, n_theta=n_theta)})
+    return pd.DataFrame(rows)
+
+
+#: shares of the biased side where the remedy is shown (register A98)
+REMEDY_SHARES = (0.1, 0.2, 0.3, 0.4, 0.45)
+#: the n = 2 layouts (a1, a2) of class 1 on [0, a1[ and [a2, 1]: balanced, and class 0 a minority
+N2_CASES = {"balanced": (0.25, 0.75), "class 0 minority": (0.4, 0.6)}
+
+
+def n2_table(n_theta: int = 201) -> pd.DataFrame:
+    """:func:`argmax_G_2d` for every φ and each layout of :data:`N2_CASES`: the argmax, its
+    largest coordinate distance from (a1, a2), and the width of the predicted class-0 interval
+    against the true one (a bias against the minority shrinks the minority's interval)."""
+    rows = []
+    for case, (a1, a2) in N2_CASES.items():
+        for label, phi, eps in PHIS:
+            t1, t2 = argmax_G_2d(a1, a2, phi, eps, n_theta=n_theta)
+            rows.append({"case": case, "phi": label, "a1": a1, "a2": a2, "argmax θ1": t1, "argmax θ2": t2,
+                         "distance": max(abs(t1 - a1), abs(t2 - a2)), "class-0 width": t2 - t1,
+                         "true class-0 width": a2 - a1})
+    return pd.DataFrame(rows)
+
+
+def argmax_G_2d(a1: float, a2: float, phi: str = "arctan", eps: float | None = None, *,
+                n_theta: int = 201) -> tuple[float, float]:
+    """n = 2 (Sec. 4: "a similar proposition holds for n >= 2"): class 1 on [0, a1[ and
+    [a2, 1], class 0 on [a1, a2[; the maximiser of G over the grid of pairs θ1 < θ2 of
+    ``n_theta`` points each."""
+    if not 0.0 < a1 < a2 < 1.0:
+        raise ValueError(f"0 < a1 < a2 < 1 is required, got a1={a1!r}, a2={a2!r}")
+    t = np.linspace(0.0, 1.0, n_theta)
+    T1, T2 = np.meshgrid(t, t, indexing="ij")
+    keep = T1 < T2
+    theta = np.stack([T1[keep], T2[keep]], axis=1)
+    G = np.asarray(toy_G(theta, 0.0, 1.0, [a1, a2], **_phi_kwargs(phi, eps), n_grid=400))
+    best = theta[int(np.argmax(G))]
+    return float(best[0]), float(best[1])
 
 
 def condition_iii_grid(table: pd.DataFrame, tol: float) -> pd.DataFrame:
@@ -311,33 +384,91 @@ def melanoma_stand_in(source: str = "full", *, n_train: int = 4000, n_val: int =
     return a[0], a[1], b[0], b[1], desc
 
 
-def train_sigmoid_free(data, *, seeds: int, epochs: int, batch_size: int = 64, lr: float = 1e-3,
+SIGMOID_LOSSES_001_6 = ("BCE", "l24", "l6")
+
+
+def sigmoid_free_draws(source: str = "full", *, n_train: int = 10000, n_val: int = 2000, seeds: int = 10,
+                       seed: int = 0) -> list:
+    """One data draw per seed for 001-6 (issue 22): seed ``seed + s`` draws its own balanced
+    ``n_train`` training images (from the 12,000 Shirt/T-shirt training images when
+    ``source="full"``) and ``n_val`` validation images (``n_val = 2000``: all the test images of
+    the two classes), by :func:`melanoma_stand_in`. Returns a list of ``seeds`` tuples."""
+    if not isinstance(seeds, (int, np.integer)) or seeds < 1:
+        raise ValueError(f"seeds must be an integer >= 1, got {seeds!r}")
+    return [melanoma_stand_in(source, n_train=n_train, n_val=n_val, seed=seed + s) for s in range(seeds)]
+
+
+def train_sigmoid_free(data, *, seeds: int, epochs: int, epochs_sigmoid: int | None = None,
+                       sigmoid_losses=SIGMOID_LOSSES_001_6, batch_size: int = 64, lr: float = 1e-3,
                        quiet: bool = True, seed: int = 0) -> pd.DataFrame:
-    """Train the CNN of :func:`sigmoid_free_cnns` on ``data`` (from :func:`melanoma_stand_in`)
-    with the sigmoid-free loss (logit output) and with sigmoid + l6 and sigmoid + BCE
-    (probability output), Adam, ``seeds`` models each in one call (seeds ``seed .. seed + seeds
-    - 1``: initialisation and shuffles of model id s, the same for every loss). Long table:
-    loss, seed, epoch, validation accuracy, sensitivity, specificity, parameter norm, mean |logit|."""
+    """Train the CNN of :func:`sigmoid_free_cnns` (logit output) with the sigmoid-free loss for
+    ``epochs`` epochs and with sigmoid + each of ``sigmoid_losses`` (the sigmoid applied inside the
+    loss, so the recorded logits are the network's own, never recovered from clipped
+    probabilities) for ``epochs_sigmoid`` epochs (default ``epochs``); Adam, ``seeds`` models per
+    loss in one call (model id ``seed + s``: initialisation and shuffles, the same for every loss).
+    ``data``: one draw from :func:`melanoma_stand_in` shared by every seed, or a list of
+    ``seeds`` draws (:func:`sigmoid_free_draws`: seed s trains and validates on its own).
+    Long table: loss, seed, epoch, validation accuracy, sensitivity, specificity, training
+    accuracy, parameter norm, mean |logit| on the validation images."""
+    import torch
     from lossfns.training import Task, train_cnn
-    Xtr, ytr, Xva, yva = data[:4]
-    specs = sigmoid_free_cnns()
-    runs = {"sigmoid-free": (specs["logit"], lambda z, t: lossfns.sigmoid_free(z, t, reduction="none")),
-            "sigmoid + l6": (specs["probability"], make_loss("l6")),
-            "sigmoid + BCE": (specs["probability"], make_loss("BCE"))}
-    tasks = [Task(Xtr, ytr, X_val=Xva, y_val=yva) for _ in range(seeds)]
+    draws = list(data) if isinstance(data, list) else [data] * seeds
+    if len(draws) != seeds:
+        raise ValueError(f"data must be one draw or a list of seeds = {seeds} draws, got {len(draws)}")
+    epochs_sigmoid = epochs if epochs_sigmoid is None else epochs_sigmoid
+    if epochs < 1 or epochs_sigmoid < 1:
+        raise ValueError(f"epochs and epochs_sigmoid must be >= 1, got {epochs!r}, {epochs_sigmoid!r}")
+    unknown = [k for k in sigmoid_losses if k not in LOSSES_001]
+    if unknown:
+        raise ValueError(f"sigmoid_losses must be among {sorted(LOSSES_001)}, got {unknown}")
+    spec = sigmoid_free_cnns()["logit"]
+
+    def on_sigmoid(label):
+        fn = make_loss(label)
+        return lambda z, t: fn(torch.sigmoid(z), t)
+
+    runs = {"sigmoid-free": (lambda z, t: lossfns.sigmoid_free(z, t, reduction="none"), epochs)}
+    runs.update({f"sigmoid + {k}": (on_sigmoid(k), epochs_sigmoid) for k in sigmoid_losses})
+    tasks = [Task(d[0], d[1], X_val=d[2], y_val=d[3]) for d in draws]
     ids = [seed + s for s in range(seeds)]
     rows = []
-    for label, (spec, fn) in runs.items():
-        res = train_cnn(spec, tasks, fn, epochs=epochs, batch_size=batch_size, optimizer="adam",
-                        optimizer_kwargs={"lr": lr}, seed=0, model_ids=ids, probes=True,
-                        quiet=quiet)
+    for label, (fn, E) in runs.items():
+        res = train_cnn(spec, tasks, fn, epochs=E, batch_size=batch_size, optimizer="adam",
+                        optimizer_kwargs={"lr": lr}, seed=0, model_ids=ids, probes=True, quiet=quiet)
         p = res.probes
         for s in range(seeds):
-            for e in range(epochs):
+            for e in range(E):
                 rows.append({"loss": label, "seed": ids[s], "epoch": e + 1, "param_norm": p["param_norm"][s, e],
                              **{k: p[f"val/{k}"][s, e] for k in ("accuracy", "sensitivity", "specificity",
-                                                                  "mean_abs_logit")}})
+                                                                  "mean_abs_logit")},
+                             "train_accuracy": p["train/accuracy"][s, e]})
     return pd.DataFrame(rows)
+
+
+def loglog_slope(curves: pd.DataFrame, col: str, *, last_share: float = 0.5) -> pd.DataFrame:
+    """Per loss and seed: the least-squares slope of log(``col``) against log(epoch) over the
+    last ``last_share`` of that loss's epochs (at least 2). Scale-free: multiplying ``col`` by a
+    constant (a loss whose logits are small by design) leaves the slope unchanged; a slope k
+    means ``col`` grows like epoch^k at the end of training (0: it has levelled off).
+    Table seeds x losses."""
+    if not 0 < last_share <= 1:
+        raise ValueError(f"last_share must be in (0, 1], got {last_share!r}")
+    out = {}
+    for (loss, s), g in curves.groupby(["loss", "seed"], sort=False):
+        E = int(g["epoch"].max())
+        g = g[g["epoch"] > E - max(2, int(round(last_share * E)))]
+        v = g[col].to_numpy(float)
+        if np.any(v <= 0) or len(v) < 2:
+            raise ValueError(f"{col} must be > 0 over at least 2 epochs for a log-log slope ({loss}, seed {s})")
+        out[(s, loss)] = float(np.polyfit(np.log(g["epoch"].to_numpy(float)), np.log(v), 1)[0])
+    return pd.Series(out).unstack()[list(dict.fromkeys(curves["loss"]))]
+
+
+def final_values(curves: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Per loss and seed ``col`` at that loss's own last epoch (the losses may train for
+    different numbers of epochs). Table seeds x losses."""
+    last = curves[curves["epoch"] == curves.groupby("loss")["epoch"].transform("max")]
+    return last.pivot(index="seed", columns="loss", values=col)[list(dict.fromkeys(curves["loss"]))]
 
 
 def growth(curves: pd.DataFrame, col: str) -> pd.DataFrame:
@@ -372,7 +503,7 @@ def _dphi(x, phi: str, eps: float | None):
     return (2 / np.pi) / (1 + x * x)
 
 
-def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch: int, momentum: float,
+def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch, momentum: float,
             steps: int, seeds: int, seed: int = 0, n_grid: int = 4001) -> dict:
     """Stochastic gradient flow with momentum (heavy ball: v <- m v - lr g, θ <- θ + v) on the
     toy model's loss -G(θ), each step's gradient from ``batch`` points ω ~ U[0, 1] (label 1 on
@@ -380,8 +511,14 @@ def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch: int, mo
     once (common random numbers: run s uses the stream of ``seed + s`` whatever the settings).
     Returns, per run, over the second half of the steps: the mean |θ - a1| (distance from the
     correct boundary), the mean |θ - θ*| (from the maximiser of G) and the mean loss above its
-    minimum, G(θ*) - G(θ)."""
-    if steps < 2 or batch < 1 or seeds < 1:
+    minimum, G(θ*) - G(θ).
+
+    ``batch="full"``: the noise-free control, the same heavy ball with the exact gradient
+    -dG/dθ (the closed form of Prop. 4.1's proof), so every run is the same deterministic path."""
+    full = isinstance(batch, str)
+    if full and batch != "full":
+        raise ValueError(f"batch must be an integer >= 1 or 'full', got {batch!r}")
+    if steps < 2 or (not full and batch < 1) or seeds < 1:
         raise ValueError(f"steps >= 2, batch >= 1 and seeds >= 1 are required, got {steps}, {batch}, {seeds}")
     grid = np.linspace(0.0, 1.0, n_grid)
     kw = {"phi": phi} if eps is None else {"phi": phi, "eps": eps}
@@ -395,10 +532,13 @@ def sgd_toy(*, a1: float, phi: str, eps: float | None, lr: float, batch: int, mo
     dist_star = np.zeros(seeds)
     excess = np.zeros(seeds)
     for t in range(steps):
-        w = np.stack([r.random(batch) for r in rngs])                 # (seeds, batch)
-        sign = np.where(w < a1, 1.0, -1.0)
-        # G = ∫ (2y-1)(-φ(ω-θ)) dω, so dG/dθ = mean (2y-1) φ'(ω-θ); the loss is -G
-        grad = -np.mean(sign * _dphi(w - theta[:, None], phi, eps), axis=1)
+        if full:
+            grad = -np.asarray(toy_G_derivative_closed_form(theta, 0.0, 1.0, a1, **kw), float)
+        else:
+            w = np.stack([r.random(batch) for r in rngs])                 # (seeds, batch)
+            sign = np.where(w < a1, 1.0, -1.0)
+            # G = ∫ (2y-1)(-φ(ω-θ)) dω, so dG/dθ = mean (2y-1) φ'(ω-θ); the loss is -G
+            grad = -np.mean(sign * _dphi(w - theta[:, None], phi, eps), axis=1)
         v = momentum * v - lr * grad
         theta = np.clip(theta + v, 0.0, 1.0)
         if t >= half:
@@ -441,6 +581,33 @@ def sweep_summary(df: pd.DataFrame, cols=("dist_a1", "excess")) -> pd.DataFrame:
             rows.append({"setting": setting, "value": value, "quantity": c, "mean": e.value, "lo": e.lo,
                          "hi": e.hi, "n": e.n})
     return pd.DataFrame(rows)
+
+
+def hover_control(*, steps: int, seeds: int, base: dict | None = None, seed: int = 0) -> pd.DataFrame:
+    """Sec. 3's hovering against its noise-free control: per seed, the excess over the minimum
+    (second half of the steps) of stochastic heavy ball at ``base`` (default :data:`NOISE_BASE`)
+    and of the full-batch heavy ball at the same setting (``batch="full"``: no sampling noise).
+    Table: seed, sgd, full_batch, excess (sgd minus full batch, the paired difference the claim
+    judges: hovering is the noise's doing only if SGD stays above where the exact flow goes)."""
+    base = dict(NOISE_BASE if base is None else base)
+    r_sgd = sgd_toy(**base, steps=steps, seeds=seeds, seed=seed)
+    r_full = sgd_toy(**{**base, "batch": "full"}, steps=steps, seeds=seeds, seed=seed)
+    return pd.DataFrame({"seed": seed + np.arange(seeds), "sgd": r_sgd["excess"],
+                         "full_batch": r_full["excess"], "excess": r_sgd["excess"] - r_full["excess"]})
+
+
+def batch_dependence(df: pd.DataFrame, col: str = "excess") -> dict:
+    """Paired differences (per seed) of ``col`` between consecutive batch sizes of a
+    :func:`noise_sweep` table, smaller batch minus larger ("1 vs 8": excess at batch 1 minus at
+    batch 8): the parts of the claim that the hovering level falls as the batch grows."""
+    b = df[df["setting"] == "batch"]
+    if b.empty:
+        raise ValueError("df has no 'batch' setting: run noise_sweep with a batch grid")
+    wide = b.pivot(index="seed", columns="value", values=col)
+    sizes = sorted(wide.columns)
+    if len(sizes) < 2:
+        raise ValueError(f"the batch sweep needs at least 2 sizes, got {sizes}")
+    return {f"{int(lo)} vs {int(hi)}": (wide[lo] - wide[hi]).to_numpy() for lo, hi in zip(sizes, sizes[1:])}
 
 
 def optimal_sharpness_test(df: pd.DataFrame, col: str = "dist_a1") -> dict:

@@ -21,7 +21,7 @@ import pandas as pd
 import lossfns
 from lossfns.losses.softset.heaviside import heaviside_linear, heaviside_lookup, heaviside_sigmoid
 
-from .paper003 import PAPER003_SPEC, lipschitz_constant
+from .theory import PAPER003_SPEC, lipschitz_constant
 
 __all__ = ["PRESETS", "heaviside_curves", "lipschitz_check", "lookup_check", "train_soft_f1", "hard_f1",
            "best_vs_others"]
@@ -132,19 +132,20 @@ def train_soft_f1(ds, *, approx: str, values, seeds: int, epochs: int, batch_siz
 
 
 def best_vs_others(df: pd.DataFrame, best, *, col: str = "f1") -> dict:
-    """Claim "``best`` (a value, or a list of values: their per-seed mean, so that picking the
-    better one per seed cannot bias the test) is the best parameter": paired over seeds against every other value; supported when it beats all,
-    contradicted when another value beats it, inconclusive otherwise."""
-    from lossfns.verdicts import paired_claim
+    """Claim "``best`` is the best parameter value" as claim parts: one part per other value
+    (named ``"<best> - <value>"``), the per-seed ``col`` of ``best`` minus that value's, paired
+    over seeds. ``best``: a value, or a list of values whose per-seed mean stands for the range
+    (so that picking the better one per seed cannot bias the test).
+
+    >>> d = pd.DataFrame({"value": [1, 1, 10, 10], "seed": [0, 1, 0, 1], "f1": [0.5, 0.6, 0.7, 0.9]})
+    >>> {k: v.round(2).tolist() for k, v in best_vs_others(d, 10).items()}
+    {'10 - 1': [0.2, 0.3]}
+    """
     wide = df.pivot(index="seed", columns="value", values=col)
     bests = [float(b) for b in np.atleast_1d(best)]
     missing = [b for b in bests if b not in wide.columns]
     if missing:
         raise ValueError(f"best value(s) {missing} not among {list(wide.columns)}")
     top = wide[bests].mean(axis=1)
-    res = {v: paired_claim((top - wide[v]).to_numpy()) for v in wide.columns if float(v) not in bests}
-    verdicts = [r["verdict"] for r in res.values()]
-    verdict = ("supported" if all(v == "supported" for v in verdicts)
-               else "contradicted" if "contradicted" in verdicts else "inconclusive")
-    reason = "; ".join(f"vs {v:g}: {r['reason']}" for v, r in res.items())
-    return {"verdict": verdict, "reason": f"{bests} against each other value, paired over seeds: {reason}"}
+    name = f"{bests[0]:g}" if len(bests) == 1 else "mean of " + ", ".join(f"{b:g}" for b in bests)
+    return {f"{name} - {float(v):g}": (top - wide[v]).to_numpy() for v in wide.columns if float(v) not in bests}

@@ -3,10 +3,10 @@
 Notebooks ``000-12_subgradient``, ``000-14_training_convergence`` and
 ``000-15_decision_boundaries`` are thin wrappers over these functions.
 
-Shared conventions (as :mod:`lossfns.experiments.paper000`):
+Shared conventions (as :mod:`lossfns.experiments.doc000.protocols`):
 
 * losses are named ``"bce"``, ``"hinge"`` and ``"xm(l1,l2)"``
-  (:func:`~lossfns.experiments.paper000.make_loss`);
+  (:func:`~lossfns.experiments.doc000.protocols.make_loss`);
 * a stratified hold-out split per seed (``holdout(y, test_fraction, seed + s)``),
   features standardised with the statistics of the training rows only;
 * common random numbers: model ``s`` draws its initialisation, shuffles and
@@ -28,16 +28,16 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .. import evaluation
-from ..losses import xtreme_margin
-from .._ops import NUMPY
-from .._validation import check_positive_int, check_xy
-from ..metrics import hard_labels
-from ..training import cv_tasks, stratified_kfold, train_batched
-from ..training.mlp import forward
-from .paper000 import BOUNDARY_SPEC, PAPER000_SPEC, holdout, holdout_tasks, make_loss, parse_xm  # noqa: F401 (holdout_tasks, parse_xm re-exported)
-# The split fractions and ratio pairs live with the notebooks' presets (paper000.PRESETS).
-from .paper000 import BOUNDARY_TEST_FRACTION, CURVES_TEST_FRACTION, RATIO_PAIRS
+from ... import evaluation
+from ...losses import xtreme_margin
+from ..._ops import NUMPY
+from ..._validation import check_positive_int, check_xy
+from ...metrics import hard_labels
+from ...training import cv_tasks, stratified_kfold, train_batched
+from ...training.mlp import forward
+from .protocols import BOUNDARY_SPEC, PAPER000_SPEC, holdout, holdout_tasks, make_loss, parse_xm  # noqa: F401 (holdout_tasks, parse_xm re-exported)
+# The split fractions and ratio pairs live with the notebooks' presets (protocols.PRESETS).
+from .protocols import BOUNDARY_TEST_FRACTION, CURVES_TEST_FRACTION, RATIO_PAIRS
 
 __all__ = ["CURVES_TEST_FRACTION", "BOUNDARY_TEST_FRACTION", "RATIO_PAIRS", "parse_xm",
            "holdout_tasks", "curves", "band_summary", "convergence_stats", "convergence_verdicts",
@@ -526,7 +526,7 @@ def paired_change(df: pd.DataFrame, a: str, b: str, col: str, *, unit: str = "se
 
 
 def agreement_summary(agree: pd.DataFrame) -> dict:
-    """The trainer check of :func:`~lossfns.experiments.paper000.keras_agreement` output (one
+    """The trainer check of :func:`~lossfns.experiments.doc000.protocols.keras_agreement` output (one
     row per fold, ``keras`` and ``torch`` accuracies): the mean accuracy of each trainer and
     the paired difference torch - Keras over the folds (:func:`paired_change`) with its 95%
     normal interval, mean +- 1.96 SE (NaN with one fold).

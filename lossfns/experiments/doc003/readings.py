@@ -1,6 +1,6 @@
 r"""Document 003, Sec. 5.1 (Tables 1 and 4): the authors' released code's readings, run beside ours.
 
-Our rows (notebook 003-5-1, :mod:`paper003_tabular`) read the paper's equations: eq. (5) applied
+Our rows (notebook 003-5-1, :mod:`tabular`) read the paper's equations: eq. (5) applied
 to :math:`p - \tau` in eq. (6), trained at :math:`\tau = 0.5` with :math:`\delta = 0.1`, AUROC\*
 integrated with the end points (A31), Adult one-hot encoded and standardised. The released
 code reads several of these differently; each reading here changes one of them (or, for
@@ -22,7 +22,7 @@ reading                                   what changes                          
 ========================================  ======================================================  ========
 
 :func:`run_readings` trains the rows a preset asks for (reading -> dataset -> losses) and
-:func:`paper003_btg.reading_table` says, per published number, which reading reproduces it.
+:func:`btg.reading_table` says, per published number, which reading reproduces it.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import pandas as pd
 
 import lossfns
 
-from . import paper003_btg as B
-from . import paper003_tabular as T
+from . import btg as B
+from . import tabular as T
 
 __all__ = ["READINGS", "PRESETS", "SIGMOID_READINGS", "reading_losses", "run_readings", "readings_table", "reading_estimates",
            "matches_summary"]
@@ -80,8 +80,8 @@ SIGMOID_READINGS = ("Adult ordinal, unscaled", B.OURS_RELEASED, B.READING)
 def reading_losses(reading: str, approx: str = "linear") -> dict:
     """The Table 1 (``approx="linear"``) or Table 4 (``"sigmoid"``, k = 10; the readings of
     :data:`SIGMOID_READINGS` only) rows of ``reading`` (a key of :data:`READINGS`): loss label
-    (``"F1*"``, ..., the labels of :data:`paper003_tabular.TABLE1_LOSSES`) -> ``(loss,
-    reduction)``, the specs of :func:`paper003_tabular.run_losses`."""
+    (``"F1*"``, ..., the labels of :data:`tabular.TABLE1_LOSSES`) -> ``(loss,
+    reduction)``, the specs of :func:`tabular.run_losses`."""
     from lossfns._validation import check_choice
     check_choice("reading", reading, tuple(READINGS))
     check_choice("approx", approx, ("linear", "sigmoid"))
@@ -110,7 +110,7 @@ def reading_losses(reading: str, approx: str = "linear") -> dict:
 def run_readings(runs: dict, *, trials: int, max_epochs: int, patience: int, approx: str = "linear",
                  quiet: bool = True, seed: int = 0, progress=None) -> pd.DataFrame:
     """Train every ``runs`` entry (reading -> dataset -> loss labels) under
-    :func:`paper003_tabular.run_losses` (trial i: split and initialisation seed ``seed + i``, the
+    :func:`tabular.run_losses` (trial i: split and initialisation seed ``seed + i``, the
     same as notebook 003-5-1's rows), with the linear approximation (Table 1) or, ``approx=
     "sigmoid"``, the sigmoid one (Table 4, :func:`reading_losses`). Rows as ``run_losses`` plus
     ``reading`` and ``approx``; ``dataset`` is
@@ -143,7 +143,7 @@ def run_readings(runs: dict, *, trials: int, max_epochs: int, patience: int, app
 def readings_table(published: pd.DataFrame, rows: pd.DataFrame, table: str = "table1") -> pd.DataFrame:
     """Per published number of ``table`` that a reading of ``rows`` (:func:`run_readings`)
     estimated: the published mean and sd, each reading's mean and verdict, and the readings that
-    reproduce it (:func:`paper003_btg.reading_table`)."""
+    reproduce it (:func:`btg.reading_table`)."""
     return B.reading_table(published, {r: g for r, g in rows.groupby("reading", sort=False)}, table)
 
 

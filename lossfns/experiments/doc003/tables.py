@@ -1,7 +1,7 @@
 r"""Document 003's supplementary tabular protocols: batch size (Table 5), F-beta (Tables 3, 6),
 other baselines, class weights and oversampling (Tables 7-11).
 
-Every run is :func:`lossfns.experiments.paper003_tabular.run_losses` (003's MLP, Adam lr 1e-3,
+Every run is :func:`lossfns.experiments.doc003.tabular.run_losses` (003's MLP, Adam lr 1e-3,
 stratified 64/20/16 splits, early stopping, metrics averaged over thresholds 0.1-0.9); this
 module names the losses of each table, turns result rows into published-number estimates (ids
 of ``data/published_numbers.csv``) and tests the tables' statements (``data/claims.csv``).
@@ -16,10 +16,10 @@ import pandas as pd
 
 import lossfns
 
-from .paper003_tabular import DATASET_SLUGS, all_datasets, per_dataset, run_losses
+from .tabular import DATASET_SLUGS, per_dataset, run_losses
 
 __all__ = ["PRESETS", "LOSS_SLUGS", "METRICS", "BATCH_LOSSES", "FBETA_LOSSES", "CURVE_BETAS",
-           "table_estimates", "all_datasets", "run_table5", "table5_claims", "fbeta_claims",
+           "table_estimates", "run_table5", "table5_claims", "fbeta_claims",
            "fbeta_curve", "weights_table", "oversampling_table", "baseline_losses", "weighted_losses",
            "oversampled_losses", "run_baselines", "baselines_claims", "weights_estimates",
            "oversampling_estimates", "adult_table10_readings"]
@@ -116,7 +116,7 @@ def run_table5(datasets, batch_sizes, *, trials: int, max_epochs: int, patience:
                quiet: bool = True, seed: int = 0) -> pd.DataFrame:
     """Table 5: every loss of :data:`BATCH_LOSSES` at every batch size on every synthetic set;
     ``max_epochs`` and ``patience``: an int or a dict batch size -> int; trial i: split and
-    initialisation seed ``seed + i`` (:func:`~lossfns.experiments.paper003_tabular.run_losses`),
+    initialisation seed ``seed + i`` (:func:`~lossfns.experiments.doc003.tabular.run_losses`),
     the same at every batch size."""
     parts = [run_losses(ds, BATCH_LOSSES, trials=trials, max_epochs=per_dataset(max_epochs, b),
                         patience=per_dataset(patience, b),
@@ -125,53 +125,56 @@ def run_table5(datasets, batch_sizes, *, trials: int, max_epochs: int, patience:
     return pd.concat(parts, ignore_index=True)
 
 
-def table5_claims(results: pd.DataFrame, *, margin: float = 0.05) -> dict:
-    """Supp. 4.3/6.1 statements on Table 5 (see data/claims.csv): batch size has a minimal
-    effect (each loss's F1 and accuracy at the smallest and the largest batch agree within
-    ±``margin``, paired by trial); on Synthetic 5% H^l beats H^s for the F1 loss on F1 (at every
-    batch size); on Synthetic 5% the accuracy losses give F1 = 0 (within 0.02)."""
-    from lossfns.verdicts import equivalence_claim, paired_claim
+def table5_claims(results: pd.DataFrame) -> dict:
+    """Supp. 4.3/6.1 statements on Table 5 as claim parts (claim id -> part name -> per-trial
+    values, for ``run.claim(key, parts=...)``; kinds and margins in data/claims.csv):
+
+    * ``003/supp4.3/batch_minimal``: one part per dataset, loss and metric (F1, accuracy),
+      ``"<dataset> <loss> <metric>"``: the metric at the largest minus the smallest batch size;
+    * on Synthetic 5%, ``003/supp4.3/linear_beats_sigmoid_5``: one part per batch size
+      (``"batch <b>"``), F1 of F1* (l) minus F1* (s); ``003/supp4.3/acc_f1_zero_5``: one part per
+      accuracy loss and batch size (``"<loss> batch <b>"``), the F1 values themselves (their
+      difference from 0);
+    * on Synthetic 33%, ``003/supp4.3/approx_similar_33``: one part per batch size and metric
+      (``"batch <b> <metric>"``), F1* (l) minus F1* (s).
+    """
     out = {}
     bmin, bmax = results["batch_size"].min(), results["batch_size"].max()
-    parts = []
+    parts = {}
     for (ds, loss), g in results.groupby(["dataset", "loss"], sort=False):
         for col in ("F1", "Accuracy"):
             w = g.pivot_table(index="trial", columns="batch_size", values=col)
-            parts.append((f"{ds} {loss} {col}", equivalence_claim((w[bmax] - w[bmin]).to_numpy(), margin)))
-    out["003/supp4.3/batch_minimal"] = all_datasets(parts, f"metric at batch {bmax} minus batch {bmin}, margin +-{margin}")
+            parts[f"{ds} {loss} {col}"] = (w[bmax] - w[bmin]).to_numpy()
+    out["003/supp4.3/batch_minimal"] = parts
     s5 = results[results["dataset"] == "synthetic-5"]
     if len(s5):
-        parts = [(f"batch {b}", paired_claim(_paired(s5, "F1", "F1* (l)", "F1* (s)", batch_size=b)))
-                 for b in sorted(s5["batch_size"].unique())]
-        out["003/supp4.3/linear_beats_sigmoid_5"] = all_datasets(parts, "F1 of F1* (l) minus F1* (s), Synthetic 5%")
-        parts = []
-        for loss in ("Accuracy* (l)", "Accuracy* (s)"):
-            for b in sorted(s5["batch_size"].unique()):
-                v = s5[(s5["loss"] == loss) & (s5["batch_size"] == b)]["F1"].to_numpy()
-                parts.append((f"{loss} batch {b}", equivalence_claim(v, 0.02, method="F1 values")))
-        out["003/supp4.3/acc_f1_zero_5"] = all_datasets(parts, "F1 of the accuracy losses on Synthetic 5% within 0.02 of 0")
+        batches = sorted(s5["batch_size"].unique())
+        out["003/supp4.3/linear_beats_sigmoid_5"] = {
+            f"batch {b}": _paired(s5, "F1", "F1* (l)", "F1* (s)", batch_size=b) for b in batches}
+        out["003/supp4.3/acc_f1_zero_5"] = {
+            f"{loss} batch {b}": s5[(s5["loss"] == loss) & (s5["batch_size"] == b)]["F1"].to_numpy()
+            for loss in ("Accuracy* (l)", "Accuracy* (s)") for b in batches}
     s33 = results[results["dataset"] == "synthetic-33"]
     if len(s33):
-        parts = [(f"batch {b} {col}", equivalence_claim(_paired(s33, col, "F1* (l)", "F1* (s)", batch_size=b), 0.02))
-                 for b in sorted(s33["batch_size"].unique()) for col in ("F1", "Accuracy")]
-        out["003/supp4.3/approx_similar_33"] = all_datasets(parts, "F1* (l) minus F1* (s) on Synthetic 33%, margin +-0.02")
+        out["003/supp4.3/approx_similar_33"] = {
+            f"batch {b} {col}": _paired(s33, col, "F1* (l)", "F1* (s)", batch_size=b)
+            for b in sorted(s33["batch_size"].unique()) for col in ("F1", "Accuracy")}
     return out
 
 
 # ------------------------------------------------------------------ Tables 3, 6: F-beta
 
-def fbeta_claims(results: pd.DataFrame, *, f1_margin: float = 0.05) -> dict:
-    """Sec. 5.3's statements on every data set in ``results``: a larger β gives a higher recall
-    (F2* and F3* above F1* on recall, paired by trial) "with small loss of total performance
-    measured by F1" (F1 of F2* and F3* within ``f1_margin`` of F1*'s, equivalence)."""
-    from lossfns.verdicts import equivalence_claim, paired_claim
-    rec, f1 = [], []
+def fbeta_claims(results: pd.DataFrame) -> dict:
+    """Sec. 5.3's statements on every data set in ``results`` as claim parts, one part per
+    dataset and loss (``"<dataset> F2*"``, ``"<dataset> F3*"``), paired by trial:
+    ``003/s5.3/recall_rises``: recall of F2*/F3* minus F1*; ``003/s5.3/small_f1_loss``: F1 of
+    F2*/F3* minus F1* (non-inferiority)."""
+    rec, f1 = {}, {}
     for ds, g in results.groupby("dataset", sort=False):
         for loss in ("F2*", "F3*"):
-            rec.append((f"{ds} {loss}", paired_claim(_paired(g, "Recall", loss, "F1*"))))
-            f1.append((f"{ds} {loss}", equivalence_claim(_paired(g, "F1", loss, "F1*"), f1_margin)))
-    return {"003/s5.3/recall_rises": all_datasets(rec, "recall of F2*/F3* minus F1*"),
-            "003/s5.3/small_f1_loss": all_datasets(f1, f"F1 of F2*/F3* minus F1*, margin +-{f1_margin}")}
+            rec[f"{ds} {loss}"] = _paired(g, "Recall", loss, "F1*")
+            f1[f"{ds} {loss}"] = _paired(g, "F1", loss, "F1*")
+    return {"003/s5.3/recall_rises": rec, "003/s5.3/small_f1_loss": f1}
 
 
 def fbeta_curve(results: pd.DataFrame) -> pd.DataFrame:
@@ -200,7 +203,7 @@ def weights_table(ds, trials: int, *, seed: int = 0) -> pd.DataFrame:
     over trials)."""
     from lossfns.training.samplers import class_weights
 
-    from .paper003_tabular import trial_tasks
+    from .tabular import trial_tasks
     wn, wp = class_weights(ds.y)
     rows = [{"reading": "whole data set", "trial": -1, "W_n": wn, "W_p": wp}]
     tasks, _, _ = trial_tasks(ds, trials, seed=seed)
@@ -213,7 +216,7 @@ def weights_table(ds, trials: int, *, seed: int = 0) -> pd.DataFrame:
 def oversampling_table(ds, trials: int, *, seed: int = 0) -> pd.DataFrame:
     """Table 10: counts of the whole data set and of each trial's oversampled training split
     (trial i: split and oversampling seed ``seed + i``)."""
-    from .paper003_tabular import trial_tasks
+    from .tabular import trial_tasks
     _, _, counts = trial_tasks(ds, trials, oversample=True, seed=seed)
     df = pd.DataFrame(counts)
     df.insert(0, "total", len(ds.y))
@@ -286,34 +289,33 @@ def run_baselines(dataset: str, *, trials: int, max_epochs: int, patience: int,
                      ignore_index=True)
 
 
-def baselines_claims(results: pd.DataFrame, *, margin: float = 0.02) -> dict:
-    """Supp. 7.1/7.2 statements on every data set in ``results`` (data/claims.csv): F1* beats
-    Dice (on F1, accuracy and the released code's AUROC); F1* unweighted is similar to or better
-    than weighted BCE and than oversampled BCE on F1 (non-inferiority: the lower 95% bound of the
-    paired difference above -``margin``); F1* is better without oversampling (on F1)."""
-    from lossfns.verdicts import paired_claim
-    dice, w, o, os_ = [], [], [], []
+def baselines_claims(results: pd.DataFrame) -> dict:
+    """Supp. 7.1/7.2 statements on every data set in ``results`` as claim parts, paired by trial:
 
-    def noninferior(d, what):
-        r = paired_claim(d)
-        lo = r["lo"]
-        v = "supported" if lo > -margin else ("contradicted" if r["hi"] < -margin else "inconclusive")
-        return {**r, "verdict": v, "reason": f"{r['reason']}; non-inferiority margin {margin} ({what})"}
-
+    * ``003/supp7.1/beats_dice``: one part per dataset and metric (``"<dataset> <metric>"``:
+      F1, accuracy, the released code's AUROC), F1* (l) minus Dice, unweighted;
+    * ``003/supp7.2/unweighted_vs_weighted_bce``: one part per dataset, F1 of F1* (l) unweighted
+      minus class-weighted BCE (non-inferiority);
+    * ``003/supp7.2/unweighted_vs_oversampled_bce``: one part per dataset, F1 of F1* (l) without
+      oversampling minus BCE on the oversampled training split (non-inferiority);
+    * ``003/supp7.2/better_without_oversampling``: one part per dataset, F1 of F1* (l) without
+      minus with oversampling.
+    """
+    dice, w, o, os_ = {}, {}, {}, {}
     for ds, g in results.groupby("dataset", sort=False):
         u = g[g["setting"] == "unweighted"]
         for col in ("F1", "Accuracy", "AUROC (released code: mean balanced accuracy)"):
-            dice.append((f"{ds} {col}", paired_claim(_paired(u, col, "F1* (l)", "Dice"))))
-        for setting, bucket, ref in (("weighted", w, "weighted BCE"), ("oversampled", o, "BCE")):
-            other = g[g["setting"] == setting].pivot_table(index="trial", columns="loss", values="F1")[ref]
-            ours = u.pivot_table(index="trial", columns="loss", values="F1")["F1* (l)"]
-            bucket.append((ds, noninferior((ours - other).to_numpy(), f"F1* unweighted minus {setting} {ref}")))
-        ov = g[g["setting"] == "oversampled"].pivot_table(index="trial", columns="loss", values="F1")["F1* (l)"]
-        os_.append((ds, paired_claim((u.pivot_table(index="trial", columns="loss", values="F1")["F1* (l)"] - ov).to_numpy())))
-    return {"003/supp7.1/beats_dice": all_datasets(dice, "F1* minus Dice"),
-            "003/supp7.2/unweighted_vs_weighted_bce": all_datasets(w, "F1 of F1* (unweighted) minus weighted BCE"),
-            "003/supp7.2/unweighted_vs_oversampled_bce": all_datasets(o, "F1 of F1* (unweighted) minus BCE on oversampled splits"),
-            "003/supp7.2/better_without_oversampling": all_datasets(os_, "F1 of F1* without minus with oversampling")}
+            dice[f"{ds} {col}"] = _paired(u, col, "F1* (l)", "Dice")
+        f1 = {setting: g[g["setting"] == setting].pivot_table(index="trial", columns="loss", values="F1")
+              for setting in ("unweighted", "weighted", "oversampled")}
+        ours = f1["unweighted"]["F1* (l)"]
+        w[ds] = (ours - f1["weighted"]["weighted BCE"]).dropna().to_numpy()
+        o[ds] = (ours - f1["oversampled"]["BCE"]).dropna().to_numpy()
+        os_[ds] = (ours - f1["oversampled"]["F1* (l)"]).dropna().to_numpy()
+    return {"003/supp7.1/beats_dice": dice,
+            "003/supp7.2/unweighted_vs_weighted_bce": w,
+            "003/supp7.2/unweighted_vs_oversampled_bce": o,
+            "003/supp7.2/better_without_oversampling": os_}
 
 
 def weights_estimates(weights: pd.DataFrame, dataset: str) -> dict:

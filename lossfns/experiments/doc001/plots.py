@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .paper001 import toy_G
+from .theory import toy_G
 
 __all__ = ["toy_G_curves", "argmax_vs_share", "derivatives", "curves_by_loss", "trap_panels", "noise_panels"]
 
@@ -67,18 +67,37 @@ def derivatives(der: pd.DataFrame):
     return fig
 
 
-def curves_by_loss(curves: pd.DataFrame, col: str, title: str):
-    """Mean over seeds of ``col`` per epoch for each loss, with a band of ± one standard error."""
+#: axis labels in words for the probe columns
+COLUMN_LABELS = {"accuracy": "validation accuracy", "balanced_accuracy": "held-out balanced accuracy",
+                 "sensitivity": "sensitivity", "specificity": "specificity", "train_accuracy": "training accuracy",
+                 "uncertain_share": "share of predictions in (0.4, 0.6)", "flip_share": "share that flipped class",
+                 "param_norm": "parameter norm (L2, all weights)", "mean_abs_logit": "mean |logit|"}
+
+
+def curves_by_loss(curves: pd.DataFrame, col: str, title: str, *, log_epoch: bool = False,
+                   ylabel: str | None = None):
+    """Mean over seeds of ``col`` per epoch for each loss, with its 95% t-interval over seeds as
+    the band (:func:`lossfns.verdicts.mean_interval`; stated in the legend). ``log_epoch``: the
+    epoch axis logarithmic (growth like a power of the epoch is a straight line). The y-axis
+    is not truncated below 0 for a non-negative quantity."""
+    from lossfns.verdicts import mean_interval
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    n_seeds = int(curves["seed"].nunique())
     for label, g in curves.groupby("loss", sort=False):
         s = g.groupby("epoch")[col]
-        m, se = s.mean(), s.std(ddof=1) / np.sqrt(s.count())
+        ests = [mean_interval(v.to_numpy()) if v.count() > 1 else None for _, v in s]
+        m = s.mean()
         ax.plot(m.index, m.values, label=label)
-        ax.fill_between(m.index, (m - se).values, (m + se).values, alpha=0.2)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(col)
-    ax.set_title(title)
+        if all(e is not None for e in ests):
+            ax.fill_between(m.index, [e.lo for e in ests], [e.hi for e in ests], alpha=0.2)
+    if log_epoch:
+        ax.set_xscale("log")
+    if (curves[col].dropna() >= 0).all():
+        ax.set_ylim(bottom=0)
+    ax.set_xlabel("epoch" + (" (log scale)" if log_epoch else ""))
+    ax.set_ylabel(ylabel or COLUMN_LABELS.get(col, col))
+    ax.set_title(f"{title}\nlines: mean over {n_seeds} seeds; bands: 95% t-interval of the mean", fontsize=9)
     ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -96,19 +115,26 @@ def trap_panels(sim: pd.DataFrame):
         for label, h in g.groupby("loss", sort=False):
             for i, col in enumerate(("uncertain_share", "flip_share")):
                 m = h.groupby("epoch")[col].mean()
-                axes[i, j].plot(m.index, m.values, label=label, ls="--" if "3/16" in label else "-")
+                name = label + (" (identical to 7/16 by construction)" if "3/16" in label else "")
+                axes[i, j].plot(m.index, m.values, label=name, ls="--" if "3/16" in label else "-")
         axes[0, j].set_title(f"separation {sep:g}")
         axes[1, j].set_xlabel("epoch")
-    axes[0, 0].set_ylabel("share in (0.4, 0.6)")
-    axes[1, 0].set_ylabel("flip share")
+    axes[0, 0].set_ylabel("share of predictions in (0.4, 0.6)")
+    axes[1, 0].set_ylabel("share that flipped class")
     axes[0, 0].legend(fontsize=7)
     fig.tight_layout()
     return fig
 
 
-def noise_panels(summary: pd.DataFrame):
+SETTING_LABELS = {"eps": "sharpness ε of φ", "lr": "learning rate", "batch": "batch size", "momentum": "momentum"}
+
+
+def noise_panels(summary: pd.DataFrame, base: dict | None = None):
     """One column per swept setting: distance from a1 (top) and loss above the minimum (bottom),
-    mean and 95% interval over seeds; log x-axis for eps and lr."""
+    mean over seeds with its 95% t-interval as the band; log x-axis for eps, lr and batch; the
+    base setting (``base``, default :data:`NOISE_BASE`) marked by a dotted line."""
+    from .protocols import NOISE_BASE
+    base = NOISE_BASE if base is None else base
     plt = _plt()
     settings = list(dict.fromkeys(summary["setting"]))
     fig, axes = plt.subplots(2, len(settings), figsize=(4 * len(settings), 6.5), squeeze=False)
@@ -118,12 +144,16 @@ def noise_panels(summary: pd.DataFrame):
             ax = axes[i, j]
             ax.plot(g["value"], g["mean"], marker="o")
             ax.fill_between(g["value"], g["lo"], g["hi"], alpha=0.25)
-            if s in ("eps", "lr"):
+            if s in ("eps", "lr", "batch"):
                 ax.set_xscale("log")
-            ax.set_xlabel(s)
+            if s in base:
+                ax.axvline(base[s], color="k", ls=":", lw=1, label="base setting")
+            ax.set_xlabel(SETTING_LABELS.get(s, s))
             ax.grid(alpha=0.3)
-        axes[0, j].set_title(f"varying {s}")
-    axes[0, 0].set_ylabel("mean |θ - a1| (2nd half)")
-    axes[1, 0].set_ylabel("G(θ*) - G(θ) (2nd half)")
+        axes[0, j].set_title(f"varying the {SETTING_LABELS.get(s, s)}")
+    axes[0, 0].set_ylabel("distance of θ from a1 (2nd half)")
+    axes[1, 0].set_ylabel("loss above its minimum (2nd half)")
+    axes[0, 0].legend(fontsize=7)
+    fig.suptitle("points: mean over seeds; bands: 95% t-interval; dotted: the base setting", fontsize=9)
     fig.tight_layout()
     return fig

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..verdicts import Estimate, extreme_interval
+from ...verdicts import Estimate, extreme_interval
 
 __all__ = ["per_repeat", "table_estimates", "repeat_paired", "lambda_plateau", "pr_consistency",
            "above_majority"]
@@ -25,7 +25,7 @@ __all__ = ["per_repeat", "table_estimates", "repeat_paired", "lambda_plateau", "
 
 def per_repeat(scores: pd.DataFrame) -> pd.DataFrame:
     """Per repeat: the mean and the std (ddof = 0, as ``cross_val_score(...).std()``) of the fold
-    accuracies of a :func:`lossfns.experiments.paper000.cv_scores` frame."""
+    accuracies of a :func:`lossfns.experiments.doc000.protocols.cv_scores` frame."""
     return scores.groupby("repeat")["accuracy"].agg(mean="mean", std=lambda a: float(np.std(a)))
 
 
