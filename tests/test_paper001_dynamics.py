@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lossfns.experiments.doc001 import protocols as D
+from lossfns.experiments.doc001 import sigmoid_free as S6
 from lossfns.experiments.doc001.theory import phi_arctan
 
 
@@ -61,33 +63,41 @@ def test_trap_simulation_shapes_and_determinism():
 
 
 def test_melanoma_stand_in_ci_subset_is_balanced_and_labelled():
-    Xtr, ytr, Xva, yva, desc = D.melanoma_stand_in("ci", n_train=100, n_val=50)
+    Xtr, ytr, Xva, yva, desc = S6.melanoma_stand_in("ci", n_train=100, n_val=50)
     assert Xtr.shape == (100, 28, 28) and ytr.mean() == 0.5 and yva.mean() == 0.5
     assert "STAND-IN" in desc
     with pytest.raises(ValueError, match="source must be"):
-        D.melanoma_stand_in("isic")
+        S6.melanoma_stand_in("isic")
     with pytest.raises(ValueError, match="at most 2000"):
-        D.melanoma_stand_in("ci", n_train=1800, n_val=400)
+        S6.melanoma_stand_in("ci", n_train=1800, n_val=400)
 
 
 def test_sigmoid_free_training_runs_and_records_probes():
-    data = D.melanoma_stand_in("ci", n_train=40, n_val=20)
-    c = D.train_sigmoid_free(data, seeds=2, epochs=2, batch_size=20)
+    data = S6.melanoma_stand_in("ci", n_train=40, n_val=20)
+    c = S6.train_sigmoid_free(data, seeds=2, epochs=2, batch_size=20)
     assert set(c["loss"]) == {"sigmoid-free", "sigmoid + BCE", "sigmoid + l24", "sigmoid + l6"} and len(c) == 16
-    g = D.growth(c, "mean_abs_logit")
+    g = S6.growth(c, "mean_abs_logit")
     assert g.shape == (2, 4)
     assert c["train_accuracy"].between(0, 1).all()
     # issue 22: each seed its own draw, the sigmoid losses train longer than the sigmoid-free one
-    draws = D.sigmoid_free_draws("ci", n_train=40, n_val=20, seeds=2, seed=0)
+    draws = S6.sigmoid_free_draws("ci", n_train=40, n_val=20, seeds=2, seed=0)
     assert not np.array_equal(draws[0][0], draws[1][0])
-    c2 = D.train_sigmoid_free(draws, seeds=2, epochs=1, epochs_sigmoid=3, sigmoid_losses=("BCE",), batch_size=20)
+    c2 = S6.train_sigmoid_free(draws, seeds=2, epochs=1, epochs_sigmoid=3, sigmoid_losses=("BCE",), batch_size=20)
     assert c2.groupby("loss")["epoch"].max().to_dict() == {"sigmoid-free": 1, "sigmoid + BCE": 3}
+    # with_final: the largest |logit| at the last epoch, from the network's own logits
+    c3, fin = S6.train_sigmoid_free(draws, seeds=2, epochs=1, epochs_sigmoid=3, sigmoid_losses=("BCE",),
+                                    batch_size=20, with_final=True)
+    pd.testing.assert_frame_equal(c3, c2)          # the same training, the same curves
+    assert list(fin.columns) == ["loss", "seed", "max_abs_logit"] and len(fin) == 4
+    last = c2[c2["epoch"] == c2.groupby("loss")["epoch"].transform("max")].set_index(["loss", "seed"])
+    mx = fin.set_index(["loss", "seed"])["max_abs_logit"]
+    assert (mx >= last["mean_abs_logit"].reindex(mx.index) - 1e-6).all()   # a maximum is at least the mean
     with pytest.raises(ValueError, match="data must be one draw or a list"):
-        D.train_sigmoid_free(draws, seeds=3, epochs=1)
+        S6.train_sigmoid_free(draws, seeds=3, epochs=1)
     with pytest.raises(ValueError, match="sigmoid_losses must be among"):
-        D.train_sigmoid_free(data, seeds=1, epochs=1, sigmoid_losses=("hinge",))
+        S6.train_sigmoid_free(data, seeds=1, epochs=1, sigmoid_losses=("hinge",))
     with pytest.raises(ValueError, match="seeds must be"):
-        D.sigmoid_free_draws("ci", seeds=0)
+        S6.sigmoid_free_draws("ci", seeds=0)
 
 
 def test_loglog_slope_is_scale_free_and_final_values_take_each_loss_own_last_epoch():
@@ -96,17 +106,17 @@ def test_loglog_slope_is_scale_free_and_final_values_take_each_loss_own_last_epo
     rows = [{"loss": "grows", "seed": 0, "epoch": e, "z": 3.0 * e ** 2} for e in ep]
     rows += [{"loss": "flat", "seed": 0, "epoch": e, "z": 0.01} for e in ep[:4]]
     c = pd.DataFrame(rows)
-    sl = D.loglog_slope(c, "z")
+    sl = S6.loglog_slope(c, "z")
     assert list(sl.columns) == ["grows", "flat"]
     assert sl.loc[0, "grows"] == pytest.approx(2.0) and sl.loc[0, "flat"] == pytest.approx(0.0, abs=1e-12)
-    scaled = D.loglog_slope(c.assign(z=c["z"] * 1e-3), "z")      # the scale does not change the slope
+    scaled = S6.loglog_slope(c.assign(z=c["z"] * 1e-3), "z")      # the scale does not change the slope
     assert scaled.loc[0, "grows"] == pytest.approx(2.0)
-    fv = D.final_values(c, "z")
+    fv = S6.final_values(c, "z")
     assert fv.loc[0, "grows"] == 3.0 * 64 and fv.loc[0, "flat"] == 0.01
     with pytest.raises(ValueError, match="last_share"):
-        D.loglog_slope(c, "z", last_share=0)
+        S6.loglog_slope(c, "z", last_share=0)
     with pytest.raises(ValueError, match="must be > 0"):
-        D.loglog_slope(c.assign(z=0.0), "z")
+        S6.loglog_slope(c.assign(z=0.0), "z")
 
 
 def test_all_supported():

@@ -20,12 +20,13 @@ import pandas as pd
 
 import lossfns
 
+from .losses import LOSSES_001, make_loss
 from .theory import toy_G, toy_G_derivative_closed_form
 
 __all__ = ["PRESETS", "PHIS", "argmax_G", "prop41_cases", "argmax_vs_share", "derivative_check",
            "condition_iii_grid", "argmax_G_weighted", "remedy_table", "argmax_G_2d", "n2_table", "REMEDY_SHARES", "N2_CASES", "LOSSES_001", "focal_derivatives", "make_loss", "train_probed",
-           "train_imbalanced", "trap_simulation", "last_epochs", "sigmoid_free_cnns", "melanoma_stand_in",
-           "train_sigmoid_free", "sigmoid_free_draws", "loglog_slope", "final_values", "SIGMOID_LOSSES_001_6", "all_supported", "growth", "NOISE_BASE", "sgd_toy", "noise_sweep",
+           "train_imbalanced", "trap_simulation", "last_epochs",
+           "all_supported", "NOISE_BASE", "sgd_toy", "noise_sweep",
            "sweep_summary", "optimal_sharpness_test", "NOISE_GRID", "hover_control", "batch_dependence"]
 
 PRESETS = {
@@ -40,11 +41,6 @@ PRESETS = {
     "001-5_focality": {
         "quick": {"seeds": 3, "epochs": 15, "cs": [1.0, 4.0]},
         "full": {"seeds": 10, "epochs": 60, "cs": [1.0, 2.0, 4.0, 8.0]},
-    },
-    "001-6_sigmoid_free": {
-        # full: issue 22's protocol reduced to fit well under an hour on one core (register A97)
-        "quick": {"source": "ci", "n_train": 400, "n_val": 200, "seeds": 3, "epochs": 3, "epochs_sigmoid": 4},
-        "full": {"source": "full", "n_train": 10000, "n_val": 2000, "seeds": 10, "epochs": 12, "epochs_sigmoid": 20},
     },
     "001-7_broken_loss": {
         "quick": {"seeds": 3, "epochs": 15, "sim_seeds": 3, "sim_epochs": 30, "separations": [0.5, 2.0]},
@@ -211,17 +207,6 @@ def condition_iii_grid(table: pd.DataFrame, tol: float) -> pd.DataFrame:
 # ------------------------------------------------------------------ losses and training
 
 #: (label, registry name, parameters) of the document's losses and the comparators
-LOSSES_001 = {
-    "BCE": ("binary_cross_entropy", {}),
-    "focal γ=2": ("focal", {"gamma": 2.0, "alpha": None}),
-    "l24": ("l24", {}),
-    "l6": ("l6", {}),
-    "broken 7/16": ("broken_loss", {"constant": "7/16"}),
-    "broken 3/16": ("broken_loss", {"constant": "3/16"}),
-    "Xtreme Margin": ("xtreme_margin", {}),
-}
-
-
 def focal_derivatives(n: int = 1001) -> pd.DataFrame:
     """|dl/dy| for y_true = 1 against y in (0, 1) for BCE, focal, l24, l6 (autograd, float64)."""
     import torch
@@ -234,17 +219,6 @@ def focal_derivatives(n: int = 1001) -> pd.DataFrame:
         (g,) = torch.autograd.grad(v.sum(), t)
         rows.append(pd.DataFrame({"loss": label, "y": y, "|dl/dy|": np.abs(g.numpy())}))
     return pd.concat(rows, ignore_index=True)
-
-
-def make_loss(label: str, **overrides):
-    """The per-sample loss function ``(y_pred, y_true) -> (M, B)`` of ``label`` (a key of
-    :data:`LOSSES_001`), parameters overridden by ``overrides`` (e.g. ``c`` of l24/l6)."""
-    if label not in LOSSES_001:
-        raise ValueError(f"label must be one of {sorted(LOSSES_001)}, got {label!r}")
-    name, params = LOSSES_001[label]
-    fn = getattr(lossfns, name)
-    kw = {**params, **overrides}
-    return lambda y_pred, y_true: fn(y_pred, y_true, reduction="none", **kw)
 
 
 def _split(ds, seed: int, test_size: float = 0.3):
@@ -335,147 +309,6 @@ def trap_simulation(separations, *, seeds: int, epochs: int, n: int = 2000, batc
                                  "accuracy": p["val/accuracy"][s, e], "uncertain_share": p["val/uncertain_share"][s, e],
                                  "flip_share": p["val/flip_share"][s, e], "param_norm": p["param_norm"][s, e]})
     return pd.DataFrame(rows)
-
-
-# ------------------------------------------------------------------ Sec. 6: sigmoid-free runs
-
-def sigmoid_free_cnns():
-    """The CNN of the melanoma-style runs (a small one: no pretrained network is available
-    offline): conv 8 - pool - conv 16 - pool - dense 32 - 1, with a logit output (the
-    sigmoid-free loss) and a probability output (sigmoid + BCE, sigmoid + l6)."""
-    from lossfns.training import CNNSpec
-    layers = (("conv", 8, 3, True), ("relu",), ("pool",), ("conv", 16, 3, True), ("relu",), ("pool",),
-              ("flatten",), ("dense", 32), ("relu",), ("dense", 1))
-    return {"logit": CNNSpec((1, 28, 28), layers, output="logit"),
-            "probability": CNNSpec((1, 28, 28), layers, output="probability")}
-
-
-def melanoma_stand_in(source: str = "full", *, n_train: int = 4000, n_val: int = 1000, seed: int = 0):
-    """The labelled stand-in for 001's melanoma images: Fashion-MNIST Shirt (positive) vs
-    T-shirt/top, a balanced hard pair. ``source="full"``: ``n_train`` balanced training images
-    from the training split and ``n_val`` balanced validation images from the test split (the
-    Debian package / upstream files); ``"ci"``: the committed subset of the test split, cut into
-    ``n_train`` training and ``n_val`` validation images. Returns (X_train, y_train, X_val, y_val,
-    description)."""
-    from lossfns.datasets import load_fashion_mnist, load_fashion_mnist_ci_subset
-    if source not in ("full", "ci"):
-        raise ValueError(f"source must be 'full' or 'ci', got {source!r}")
-    rng = np.random.default_rng(seed)
-
-    def balanced(X, lab, n):
-        idx = np.concatenate([rng.choice(np.flatnonzero(lab == c), n // 2, replace=False) for c in (6, 0)])
-        idx = rng.permutation(idx)
-        return X[idx], (lab[idx] == 6).astype(np.float64)
-
-    if source == "full":
-        Xtr, ytr, _ = load_fashion_mnist(part="train")
-        Xte, yte, _ = load_fashion_mnist(part="test")
-        a, b = balanced(Xtr, ytr, n_train), balanced(Xte, yte, n_val)
-        desc = (f"Fashion-MNIST Shirt vs T-shirt/top (STAND-IN for melanoma images): {n_train} training "
-                f"images (train split), {n_val} validation images (test split), half positive")
-    else:
-        X, lab, _ = load_fashion_mnist_ci_subset()
-        if n_train + n_val > len(X):
-            raise ValueError(f"n_train + n_val must be at most {len(X)} for the CI subset, got {n_train + n_val}")
-        Xs, ys = balanced(X, lab, n_train + n_val)
-        a, b = (Xs[:n_train], ys[:n_train]), (Xs[n_train:], ys[n_train:])
-        desc = (f"Fashion-MNIST Shirt vs T-shirt/top (STAND-IN for melanoma images; committed CI subset of the "
-                f"test split): {n_train} training and {n_val} validation images")
-    return a[0], a[1], b[0], b[1], desc
-
-
-SIGMOID_LOSSES_001_6 = ("BCE", "l24", "l6")
-
-
-def sigmoid_free_draws(source: str = "full", *, n_train: int = 10000, n_val: int = 2000, seeds: int = 10,
-                       seed: int = 0) -> list:
-    """One data draw per seed for 001-6 (issue 22): seed ``seed + s`` draws its own balanced
-    ``n_train`` training images (from the 12,000 Shirt/T-shirt training images when
-    ``source="full"``) and ``n_val`` validation images (``n_val = 2000``: all the test images of
-    the two classes), by :func:`melanoma_stand_in`. Returns a list of ``seeds`` tuples."""
-    if not isinstance(seeds, (int, np.integer)) or seeds < 1:
-        raise ValueError(f"seeds must be an integer >= 1, got {seeds!r}")
-    return [melanoma_stand_in(source, n_train=n_train, n_val=n_val, seed=seed + s) for s in range(seeds)]
-
-
-def train_sigmoid_free(data, *, seeds: int, epochs: int, epochs_sigmoid: int | None = None,
-                       sigmoid_losses=SIGMOID_LOSSES_001_6, batch_size: int = 64, lr: float = 1e-3,
-                       quiet: bool = True, seed: int = 0) -> pd.DataFrame:
-    """Train the CNN of :func:`sigmoid_free_cnns` (logit output) with the sigmoid-free loss for
-    ``epochs`` epochs and with sigmoid + each of ``sigmoid_losses`` (the sigmoid applied inside the
-    loss, so the recorded logits are the network's own, never recovered from clipped
-    probabilities) for ``epochs_sigmoid`` epochs (default ``epochs``); Adam, ``seeds`` models per
-    loss in one call (model id ``seed + s``: initialisation and shuffles, the same for every loss).
-    ``data``: one draw from :func:`melanoma_stand_in` shared by every seed, or a list of
-    ``seeds`` draws (:func:`sigmoid_free_draws`: seed s trains and validates on its own).
-    Long table: loss, seed, epoch, validation accuracy, sensitivity, specificity, training
-    accuracy, parameter norm, mean |logit| on the validation images."""
-    import torch
-    from lossfns.training import Task, train_cnn
-    draws = list(data) if isinstance(data, list) else [data] * seeds
-    if len(draws) != seeds:
-        raise ValueError(f"data must be one draw or a list of seeds = {seeds} draws, got {len(draws)}")
-    epochs_sigmoid = epochs if epochs_sigmoid is None else epochs_sigmoid
-    if epochs < 1 or epochs_sigmoid < 1:
-        raise ValueError(f"epochs and epochs_sigmoid must be >= 1, got {epochs!r}, {epochs_sigmoid!r}")
-    unknown = [k for k in sigmoid_losses if k not in LOSSES_001]
-    if unknown:
-        raise ValueError(f"sigmoid_losses must be among {sorted(LOSSES_001)}, got {unknown}")
-    spec = sigmoid_free_cnns()["logit"]
-
-    def on_sigmoid(label):
-        fn = make_loss(label)
-        return lambda z, t: fn(torch.sigmoid(z), t)
-
-    runs = {"sigmoid-free": (lambda z, t: lossfns.sigmoid_free(z, t, reduction="none"), epochs)}
-    runs.update({f"sigmoid + {k}": (on_sigmoid(k), epochs_sigmoid) for k in sigmoid_losses})
-    tasks = [Task(d[0], d[1], X_val=d[2], y_val=d[3]) for d in draws]
-    ids = [seed + s for s in range(seeds)]
-    rows = []
-    for label, (fn, E) in runs.items():
-        res = train_cnn(spec, tasks, fn, epochs=E, batch_size=batch_size, optimizer="adam",
-                        optimizer_kwargs={"lr": lr}, seed=0, model_ids=ids, probes=True, quiet=quiet)
-        p = res.probes
-        for s in range(seeds):
-            for e in range(E):
-                rows.append({"loss": label, "seed": ids[s], "epoch": e + 1, "param_norm": p["param_norm"][s, e],
-                             **{k: p[f"val/{k}"][s, e] for k in ("accuracy", "sensitivity", "specificity",
-                                                                  "mean_abs_logit")},
-                             "train_accuracy": p["train/accuracy"][s, e]})
-    return pd.DataFrame(rows)
-
-
-def loglog_slope(curves: pd.DataFrame, col: str, *, last_share: float = 0.5) -> pd.DataFrame:
-    """Per loss and seed: the least-squares slope of log(``col``) against log(epoch) over the
-    last ``last_share`` of that loss's epochs (at least 2). Scale-free: multiplying ``col`` by a
-    constant (a loss whose logits are small by design) leaves the slope unchanged; a slope k
-    means ``col`` grows like epoch^k at the end of training (0: it has levelled off).
-    Table seeds x losses."""
-    if not 0 < last_share <= 1:
-        raise ValueError(f"last_share must be in (0, 1], got {last_share!r}")
-    out = {}
-    for (loss, s), g in curves.groupby(["loss", "seed"], sort=False):
-        E = int(g["epoch"].max())
-        g = g[g["epoch"] > E - max(2, int(round(last_share * E)))]
-        v = g[col].to_numpy(float)
-        if np.any(v <= 0) or len(v) < 2:
-            raise ValueError(f"{col} must be > 0 over at least 2 epochs for a log-log slope ({loss}, seed {s})")
-        out[(s, loss)] = float(np.polyfit(np.log(g["epoch"].to_numpy(float)), np.log(v), 1)[0])
-    return pd.Series(out).unstack()[list(dict.fromkeys(curves["loss"]))]
-
-
-def final_values(curves: pd.DataFrame, col: str) -> pd.DataFrame:
-    """Per loss and seed ``col`` at that loss's own last epoch (the losses may train for
-    different numbers of epochs). Table seeds x losses."""
-    last = curves[curves["epoch"] == curves.groupby("loss")["epoch"].transform("max")]
-    return last.pivot(index="seed", columns="loss", values=col)[list(dict.fromkeys(curves["loss"]))]
-
-
-def growth(curves: pd.DataFrame, col: str) -> pd.DataFrame:
-    """Per loss and seed: ``col`` at the last epoch minus at the first (seeds x losses)."""
-    E = int(curves["epoch"].max())
-    w = curves.pivot_table(index=["seed", "epoch"], columns="loss", values=col)
-    return w.xs(E, level="epoch") - w.xs(1, level="epoch")
 
 
 def all_supported(results: list[dict], what: str) -> dict:

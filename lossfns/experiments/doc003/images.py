@@ -47,7 +47,7 @@ def image_cnns(real: bool = False):
     if real:
         from lossfns.training import TINY_DARKNET
         return {"probability": TINY_DARKNET.with_output("probability"), "logit": TINY_DARKNET.with_output("logit")}
-    from ..doc001.protocols import sigmoid_free_cnns
+    from ..doc001.sigmoid_free import sigmoid_free_cnns
     return sigmoid_free_cnns()
 
 
