@@ -9,7 +9,7 @@ r"""Document 001 (Phuong & Zung): the experiments of the notebooks ``001-*``.
   imbalanced task (Mammography, 2.3% positives) over seeds, to convergence (early stopping with a
   cap, :func:`train_converged`) on balanced epochs as the paper trained (:func:`sec5_splits`),
   with weighted BCE and AUROC as controls and the introduction's asymmetric losses
-  (:data:`SEC5_ARMS`, :func:`sec5_parts`, :func:`converged_checks`; registers A99-A102).
+  (:data:`SEC5_ARMS`, :func:`sec5_parts`, :func:`converged_checks`; registers A99-A111).
   :func:`train_imbalanced` is the earlier fixed-epoch protocol on the natural epochs.
 * Sec. 7 (:func:`trap_simulation`, :func:`train_probed`): the broken loss's "stochastic trap"
   at y = 0.5: a 1-D logistic model on overlapping classes, then an MLP on a real task, with
@@ -44,7 +44,7 @@ PRESETS = {
         "full": {"steps": 6000, "seeds": 40},
     },
     "001-5_focality": {
-        # issue 22: balanced epochs, early stopping with a cap (register A99-A102)
+        # issue 22: balanced epochs, early stopping with a cap (register A99-A111)
         "quick": {"seeds": 3, "max_epochs": 6, "patience": 2},
         "full": {"seeds": 10, "max_epochs": 300, "patience": 20},
     },
@@ -311,7 +311,7 @@ SEC5_FRACTIONS = (0.64, 0.20, 0.16)
 
 #: Sec. 5 runs per arm: label -> (loss of :data:`LOSSES_001`, asymmetry c); ``c="imbalance"`` is
 #: the training split's n_neg / n_pos, the weight of weighted BCE written as an asymmetry
-#: (registers A99-A102)
+#: (registers A99-A111)
 SEC5_ARMS = {
     "balanced": {"BCE": ("BCE", None), "l24 c=1": ("l24", 1.0), "l6 c=1": ("l6", 1.0)},
     "natural": {"weighted BCE": ("weighted BCE", None), "l24 c=1": ("l24", 1.0), "l6 c=1": ("l6", 1.0),
@@ -447,7 +447,7 @@ def converged_checks(table: pd.DataFrame, max_epochs: int) -> pd.DataFrame:
 
 
 #: the parts of the Sec. 5 claims: claim id -> part -> ((arm, loss) of A, (arm, loss) of B, score);
-#: each part's paired differences are A - B per seed (registers A99-A102)
+#: each part's paired differences are A - B per seed (registers A99-A111)
 SEC5_CLAIM_PARTS = {
     "001/s5/poly_beats_bce_imbalance": {
         f"{k} c=1 - BCE (balanced accuracy)": (("balanced", f"{k} c=1"), ("balanced", "BCE"), "balanced_accuracy")
