@@ -197,3 +197,89 @@ def test_two_parameter_argmax_sharp_phi_finds_the_boundaries():
     n2 = D.n2_table(n_theta=21)
     assert len(n2) == len(D.N2_CASES) * len(D.PHIS)
     assert set(n2.columns) >= {"distance", "class-0 width", "true class-0 width"}
+
+
+def _tiny_imbalanced(n=240, share=0.1, seed=0):
+    """A synthetic imbalanced data set (positives shifted on both features), ds.X / ds.y."""
+    from types import SimpleNamespace
+    rng = np.random.default_rng(seed)
+    y = (np.arange(n) < int(share * n)).astype(float)
+    X = rng.normal(size=(n, 2)) + 1.5 * y[:, None]
+    return SimpleNamespace(X=X, y=y)
+
+
+def test_sec5_splits_balance_training_and_validation_but_not_test():
+    ds = _tiny_imbalanced()
+    d = D.sec5_splits(ds, 3)
+    assert d["y_bal"].mean() == 0.5 and d["y_val_bal"].mean() == 0.5
+    assert len(d["y_train"]) + len(d["y_val"]) + len(d["y_test"]) == 240
+    assert 0 < d["y_test"].mean() < 0.2                                  # the test split keeps its imbalance
+    n_pos, n_neg = d["y_train"].sum(), (1 - d["y_train"]).sum()
+    w_n, w_p = d["weights"]
+    assert w_p / w_n == pytest.approx(n_neg / n_pos)
+    np.testing.assert_allclose(d["X_train"].mean(0), 0, atol=1e-12)      # standardised on the training rows
+    assert D.sec5_splits(ds, 3)["y_bal"].tolist() == d["y_bal"].tolist()
+    with pytest.raises(ValueError, match="seed must be"):
+        D.sec5_splits(ds, -1)
+
+
+def test_sec5_runs_records_scores_stops_and_the_pairs_of_each_claim():
+    ds = _tiny_imbalanced()
+    kw = dict(seeds=2, max_epochs=4, patience=2, batch_size=32, lr=0.01)
+    t = D.sec5_runs(ds, **kw)
+    assert D.sec5_runs(ds, **kw).equals(t)                                # deterministic
+    assert len(t) == 2 * (3 + 5)
+    assert set(t["arm"]) == {"balanced", "natural"}
+    assert t[["balanced_accuracy", "auroc"]].apply(lambda c: c.between(0, 1)).all().all()
+    assert (t["best_epoch"] <= t["stopped_epoch"]).all() and (t["stopped_epoch"] <= 4).all()
+    # the cap stopped a model whose last new minimum came less than `patience` epochs before its end
+    assert (t["hit_cap"] == (t["stopped_epoch"] - t["best_epoch"] < 2)).all()
+    d = D.sec5_splits(ds, 0)
+    r = d["weights"][1] / d["weights"][0]
+    assert t.loc[t["loss"] == "l6 c=n-/n+", "c"].iloc[0] == pytest.approx(r)
+    checks = D.converged_checks(t, 4)
+    assert checks["models"].sum() == len(t) and (checks["stopped by the cap"] <= checks["models"]).all()
+    parts = D.sec5_parts(t)
+    assert set(parts) == set(D.SEC5_CLAIM_PARTS)
+    bal = t[t["arm"] == "balanced"].set_index(["loss", "seed"])["auroc"]
+    np.testing.assert_allclose(parts["001/s5/poly_beats_bce_controls"]["l6 c=1 - BCE (AUROC)"],
+                               (bal["l6 c=1"] - bal["BCE"]).to_numpy())
+    with pytest.raises(ValueError, match="has no run"):
+        D.sec5_parts(t[t["arm"] == "balanced"])
+
+
+def test_sec5_validation_names_the_argument():
+    ds = _tiny_imbalanced()
+    data = [D.sec5_splits(ds, 0)]
+    with pytest.raises(ValueError, match="arm must be"):
+        D.train_converged(data, {"BCE": D.make_loss("BCE")}, arm="both", max_epochs=2, patience=1)
+    with pytest.raises(ValueError, match="patience must be"):
+        D.train_converged(data, {"BCE": D.make_loss("BCE")}, arm="natural", max_epochs=2, patience=0)
+    with pytest.raises(ValueError, match="losses must be"):
+        D.train_converged(data, {}, arm="natural", max_epochs=2, patience=1)
+    with pytest.raises(ValueError, match="data must be"):
+        D.train_converged([], {"BCE": D.make_loss("BCE")}, arm="natural", max_epochs=2, patience=1)
+    with pytest.raises(ValueError, match="arms must be"):
+        D.sec5_runs(ds, seeds=1, max_epochs=2, patience=1, arms={"other": {}})
+    with pytest.raises(ValueError, match="table must be"):
+        D.converged_checks(pd.DataFrame({"arm": []}), 2)
+
+
+def test_sec5_figures_label_their_bands():
+    import matplotlib
+    matplotlib.use("Agg")
+    from lossfns.experiments.doc001 import plots
+    rng = np.random.default_rng(0)
+    t = pd.DataFrame([{"arm": a, "loss": l, "seed": s, "balanced_accuracy": 0.7 + 0.1 * rng.random(),
+                       "auroc": 0.9, "stopped_epoch": 10 + s} for a, l in (("balanced", "BCE"), ("natural", "l6 c=1"))
+                      for s in range(3)])
+    fig = plots.sec5_scores(t, 50)
+    assert "95% t-interval" in fig.axes[0].get_title()
+    assert fig.axes[0].get_ylim() == (0.5, 1.0) and fig.axes[2].get_ylim()[0] == 0
+    low = t.assign(balanced_accuracy=0.4)                                 # below chance: the axis is not cut
+    assert plots.sec5_scores(low, 50).axes[0].get_ylim()[0] < 0.4
+    fig2 = plots.paired_differences({"c": {"p": [0.01, 0.02, 0.03]}}, {"c": 0.01})
+    lo, hi = fig2.axes[0].get_xlim()
+    from lossfns.verdicts import mean_interval
+    assert lo == -hi and hi > mean_interval([0.01, 0.02, 0.03]).hi > 0.03   # the axis holds the interval
+    assert "95% t-interval" in fig2.axes[0].get_title()

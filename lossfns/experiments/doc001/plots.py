@@ -8,7 +8,8 @@ import pandas as pd
 from .curves import COLUMN_LABELS, curves_by_loss
 from .theory import toy_G
 
-__all__ = ["toy_G_curves", "argmax_vs_share", "derivatives", "curves_by_loss", "trap_panels", "noise_panels"]
+__all__ = ["toy_G_curves", "argmax_vs_share", "derivatives", "curves_by_loss", "trap_panels", "noise_panels",
+           "sec5_scores", "paired_differences"]
 
 
 def _plt():
@@ -119,5 +120,84 @@ def noise_panels(summary: pd.DataFrame, base: dict | None = None):
     axes[1, 0].set_ylabel("loss above its minimum (2nd half)")
     axes[0, 0].legend(fontsize=7)
     fig.suptitle("points: mean over seeds; bands: 95% t-interval; dotted: the base setting", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _mean_band(ax, at, values, *, horizontal: bool = False) -> tuple[float, float]:
+    """Grey dots for the seeds and, in black, their mean with its 95% t-interval over seeds
+    (:func:`lossfns.verdicts.mean_interval`; no bar for one value), at position ``at``.
+    Returns the smallest and largest value drawn (dots and interval)."""
+    from lossfns.verdicts import mean_interval
+    v = np.asarray(values, float)
+    e = mean_interval(v)
+    err = None if not np.isfinite(e.lo) else [[e.value - e.lo], [e.hi - e.value]]
+    jitter = np.full(v.size, at) + np.linspace(-0.12, 0.12, v.size)
+    if horizontal:
+        ax.scatter(v, jitter, s=12, color="0.6", zorder=2)
+        ax.errorbar([e.value], [at], xerr=err, fmt="o", color="k", capsize=4, zorder=3)
+    else:
+        ax.scatter(jitter, v, s=12, color="0.6", zorder=2)
+        ax.errorbar([at], [e.value], yerr=err, fmt="o", color="k", capsize=4, zorder=3)
+    drawn = np.concatenate([v, [e.lo, e.hi] if err is not None else []])
+    return float(np.nanmin(drawn)), float(np.nanmax(drawn))
+
+
+def sec5_scores(table: pd.DataFrame, max_epochs: int):
+    """Sec. 5 runs (:func:`protocols.sec5_runs`), one column per loss (arm in the label), three
+    panels: held-out balanced accuracy, held-out AUROC and the epoch each model stopped. Grey dots:
+    seeds; black: the mean with its 95% t-interval over seeds. The score axes run from 0.5
+    (chance: the majority rule's balanced accuracy, a random ranking's AUROC; lower when a value
+    falls below it) to 1; the epoch axis from 0 to the cap."""
+    plt = _plt()
+    keys = list(dict.fromkeys(zip(table["arm"], table["loss"])))
+    fig, axes = plt.subplots(3, 1, figsize=(max(7.0, 1.0 * len(keys)), 11), sharex=True)
+    what = (("balanced_accuracy", "held-out balanced accuracy\n(threshold 0.5)"),
+            ("auroc", "held-out AUROC\n(no threshold)"), ("stopped_epoch", "epoch at which\ntraining stopped"))
+    for ax, (col, ylabel) in zip(axes, what):
+        low = min(_mean_band(ax, i, table.loc[(table["arm"] == arm) & (table["loss"] == loss), col])[0]
+                  for i, (arm, loss) in enumerate(keys))
+        if col == "stopped_epoch":
+            ax.axhline(max_epochs, color="tab:red", ls="--", lw=1, label=f"cap ({max_epochs} epochs)")
+            ax.set_ylim(0, max_epochs * 1.08)
+            ax.legend(fontsize=7, loc="lower right")
+        else:
+            ax.axhline(0.5, color="k", ls=":", lw=0.8, label="chance (0.5)")
+            ax.set_ylim(min(0.5, low - 0.02), 1.0)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3, axis="y")
+    axes[-1].set_xticks(range(len(keys)))
+    axes[-1].set_xticklabels([f"{loss}\n({arm} epochs)" for arm, loss in keys], rotation=35, ha="right", fontsize=8)
+    n = int(table["seed"].nunique())
+    axes[0].set_title(f"Mammography, {n} seeds: grey dots = seeds; black = mean with its 95% t-interval over seeds",
+                      fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def paired_differences(parts: dict, margins: dict):
+    """Each claim part's paired differences over seeds (``parts``: claim -> part -> differences):
+    grey dots = seeds, black = the mean with its 95% t-interval; the solid line is no difference,
+    the dashed line the claim's margin (``margins``: claim -> margin), which the mean must pass
+    for support. The axis is symmetric about 0 and holds every dot and interval, so neither sign
+    is magnified and nothing is cut."""
+    plt = _plt()
+    rows = [(claim, part, np.asarray(v, float)) for claim, ps in parts.items() for part, v in ps.items()]
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(rows) + 1.6))
+    lim = 0.02
+    for i, (claim, part, v) in enumerate(rows):
+        y = len(rows) - 1 - i
+        lo, hi = _mean_band(ax, y, v, horizontal=True)
+        lim = max(lim, 1.1 * abs(lo), 1.1 * abs(hi))
+        ax.plot([margins[claim]] * 2, [y - 0.4, y + 0.4], color="tab:red", ls="--", lw=1,
+                label="the claim's margin" if i == 0 else None)
+    ax.set_xlim(-lim, lim)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{part}  [{claim}]" for claim, part, _ in rows][::-1], fontsize=7)
+    ax.set_xlabel("paired difference over seeds (the claim's side positive)")
+    ax.set_title("grey dots = seeds; black = mean with its 95% t-interval over seeds", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     return fig

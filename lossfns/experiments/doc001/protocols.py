@@ -4,9 +4,13 @@ r"""Document 001 (Phuong & Zung): the experiments of the notebooks ``001-*``.
   :func:`derivative_check`, :func:`condition_iii_grid`): the toy model on
   :math:`\Omega = [a, b] = [0, 1]` with :math:`y_{true} = 1` on :math:`[0, a_1[`, so
   :math:`a_1` is the share of class 1 (register A10 for the label sign).
-* Sec. 5 (:func:`focal_derivatives`, :func:`train_imbalanced`): the focality of
+* Sec. 5 (:func:`focal_derivatives`, :func:`sec5_runs`): the focality of
   :math:`\ell_{24}`, :math:`\ell_6` against BCE and focal loss, then each loss trained on a real
-  imbalanced task (Mammography, 2.3% positives) over seeds.
+  imbalanced task (Mammography, 2.3% positives) over seeds, to convergence (early stopping with a
+  cap, :func:`train_converged`) on balanced epochs as the paper trained (:func:`sec5_splits`),
+  with weighted BCE and AUROC as controls and the introduction's asymmetric losses
+  (:data:`SEC5_ARMS`, :func:`sec5_parts`, :func:`converged_checks`; registers A99-A111).
+  :func:`train_imbalanced` is the earlier fixed-epoch protocol on the natural epochs.
 * Sec. 7 (:func:`trap_simulation`, :func:`train_probed`): the broken loss's "stochastic trap"
   at y = 0.5: a 1-D logistic model on overlapping classes, then an MLP on a real task, with
   the per-epoch probes of :mod:`lossfns.training.probes` (share of predictions in (0.4, 0.6),
@@ -25,8 +29,9 @@ from .theory import toy_G, toy_G_derivative_closed_form
 
 __all__ = ["PRESETS", "PHIS", "argmax_G", "prop41_cases", "argmax_vs_share", "derivative_check",
            "condition_iii_grid", "argmax_G_weighted", "remedy_table", "argmax_G_2d", "n2_table", "REMEDY_SHARES", "N2_CASES", "LOSSES_001", "focal_derivatives", "make_loss", "train_probed",
-           "train_imbalanced", "trap_simulation", "last_epochs",
-           "all_supported", "NOISE_BASE", "sgd_toy", "noise_sweep",
+           "train_imbalanced", "sec5_splits", "train_converged", "sec5_runs", "converged_checks",
+           "SEC5_FRACTIONS", "SEC5_ARMS", "SEC5_CLAIM_PARTS", "sec5_parts", "weighted_bce_loss",
+           "trap_simulation", "last_epochs", "all_supported", "NOISE_BASE", "sgd_toy", "noise_sweep",
            "sweep_summary", "optimal_sharpness_test", "NOISE_GRID", "hover_control", "batch_dependence"]
 
 PRESETS = {
@@ -39,8 +44,9 @@ PRESETS = {
         "full": {"steps": 6000, "seeds": 40},
     },
     "001-5_focality": {
-        "quick": {"seeds": 3, "epochs": 15, "cs": [1.0, 4.0]},
-        "full": {"seeds": 10, "epochs": 60, "cs": [1.0, 2.0, 4.0, 8.0]},
+        # issue 22: balanced epochs, early stopping with a cap (register A99-A111)
+        "quick": {"seeds": 3, "max_epochs": 6, "patience": 2},
+        "full": {"seeds": 10, "max_epochs": 300, "patience": 20},
     },
     "001-7_broken_loss": {
         "quick": {"seeds": 3, "epochs": 15, "sim_seeds": 3, "sim_epochs": 30, "separations": [0.5, 2.0]},
@@ -207,6 +213,13 @@ def condition_iii_grid(table: pd.DataFrame, tol: float) -> pd.DataFrame:
 # ------------------------------------------------------------------ losses and training
 
 #: (label, registry name, parameters) of the document's losses and the comparators
+def weighted_bce_loss(w_n: float, w_p: float):
+    """The per-sample weighted BCE ``(y_pred, y_true) -> (M, B)`` with class weights
+    ``(w_n, w_p)``: Sec. 5's control (register A110), the training split's weights, so it is
+    built per run here rather than listed with the fixed losses of :data:`LOSSES_001`."""
+    return lambda y_pred, y_true: lossfns.weighted_bce(y_pred, y_true, reduction="none", weights=(w_n, w_p))
+
+
 def focal_derivatives(n: int = 1001) -> pd.DataFrame:
     """|dl/dy| for y_true = 1 against y in (0, 1) for BCE, focal, l24, l6 (autograd, float64)."""
     import torch
@@ -267,6 +280,193 @@ def train_imbalanced(ds, cs, *, seeds: int, epochs: int, **kwargs) -> pd.DataFra
         losses[f"l24 c={c:g}"] = make_loss("l24", c=float(c))
         losses[f"l6 c={c:g}"] = make_loss("l6", c=float(c))
     return train_probed(ds, losses, seeds=seeds, epochs=epochs, **kwargs)
+
+
+# ------------------------------------------------------------------ Sec. 5 to convergence (issue 22)
+
+#: (train, test, validation) fractions of the Sec. 5 runs: the package's tabular split
+#: (:data:`lossfns.training.splits.TABULAR_FRACTIONS`), stratified (register A99)
+SEC5_FRACTIONS = (0.64, 0.20, 0.16)
+
+#: Sec. 5 runs per arm: label -> (loss of :data:`LOSSES_001`, asymmetry c); ``c="imbalance"`` is
+#: the training split's n_neg / n_pos, the weight of weighted BCE written as an asymmetry
+#: (registers A99-A111)
+SEC5_ARMS = {
+    "balanced": {"BCE": ("BCE", None), "l24 c=1": ("l24", 1.0), "l6 c=1": ("l6", 1.0)},
+    "natural": {"weighted BCE": ("weighted BCE", None), "l24 c=1": ("l24", 1.0), "l6 c=1": ("l6", 1.0),
+                "l24 c=n-/n+": ("l24", "imbalance"), "l6 c=n-/n+": ("l6", "imbalance")},
+}
+
+
+def sec5_splits(ds, seed: int, *, fractions=SEC5_FRACTIONS) -> dict:
+    """One seed's data for the Sec. 5 runs: a stratified (train, test, validation) split of ``ds``
+    (``random_state=seed``), standardised on the training rows. ``X_train``/``y_train`` and
+    ``X_val``/``y_val``: the rows as they are (the "natural" arm); ``X_bal``/``y_bal`` and
+    ``X_val_bal``/``y_val_bal``: the same rows with the positives oversampled at random
+    (:func:`lossfns.training.random_oversample`, seeds ``seed`` and ``seed + 1``) to the
+    negatives' count, so every epoch and the validation loss is half positives (the "balanced"
+    arm, register A99); ``X_test``/``y_test``: the held-out rows, never balanced (balanced accuracy
+    and AUROC do not depend on the class shares). ``weights``: ``(W_n, W_p)`` of the training rows
+    (:func:`lossfns.training.class_weights`); ``seed`` is kept."""
+    from lossfns._validation import check_int
+    from lossfns.training import class_weights, random_oversample
+    from lossfns.training.splits import standardize, train_val_test_split
+    seed = check_int("seed", seed, 0)
+    y = np.asarray(ds.y)
+    sp = train_val_test_split(y, fractions, seed=seed)
+    Xtr, Xva, Xte, _ = standardize(ds.X[sp.train], ds.X[sp.val], ds.X[sp.test])
+    ytr, yva, yte = y[sp.train], y[sp.val], y[sp.test]
+    Xb, yb = random_oversample(Xtr, ytr, seed=seed)
+    Xvb, yvb = random_oversample(Xva, yva, seed=seed + 1)
+    return {"seed": seed, "X_train": Xtr, "y_train": ytr, "X_val": Xva, "y_val": yva, "X_bal": Xb, "y_bal": yb,
+            "X_val_bal": Xvb, "y_val_bal": yvb, "X_test": Xte, "y_test": yte, "weights": class_weights(ytr)}
+
+
+def train_converged(data, losses: dict, *, arm: str, max_epochs: int, patience: int, hidden=(16, 8),
+                    batch_size: int = 128, lr: float = 1e-3, quiet: bool = True) -> pd.DataFrame:
+    """Train the MLP of :func:`train_probed` (``hidden`` ReLU layers, sigmoid output, Adam ``lr``)
+    on each seed's draw of ``data`` (a list of :func:`sec5_splits`) with each loss of ``losses``
+    (label -> per-sample loss function), all seeds of one loss in one batched call, **to
+    convergence**: early stopping on the validation loss (the model's own loss; no new minimum
+    for ``patience`` epochs), at most ``max_epochs`` epochs, the best epoch's parameters restored.
+    ``arm="balanced"`` trains and validates on the oversampled rows (half positives),
+    ``"natural"`` on the rows as they are. Model id = the draw's seed (initialisation and
+    shuffles), the same for every loss. One row per loss and seed, scored on the held-out test
+    rows at the threshold 0.5: balanced accuracy, sensitivity, specificity and AUROC; the epochs
+    (1-based) of the best validation loss and of the stop; ``hit_cap``: the cap stopped the model,
+    not early stopping; ``above_chance``: balanced accuracy above 0.5 (the majority rule's)."""
+    from sklearn.metrics import roc_auc_score
+
+    from lossfns._validation import check_choice, check_positive, check_positive_int
+    from lossfns.training import MLPSpec, Task, train_batched
+    arm = check_choice("arm", arm, ("balanced", "natural"))
+    max_epochs = check_positive_int("max_epochs", max_epochs)
+    patience = check_positive_int("patience", patience)
+    check_positive("lr", lr)
+    data = list(data)
+    if not data or not all(isinstance(d, dict) and "X_test" in d for d in data):
+        raise ValueError("data must be a non-empty list of sec5_splits() draws")
+    if not isinstance(losses, dict) or not losses or not all(callable(f) for f in losses.values()):
+        raise ValueError("losses must be a non-empty dict of label -> per-sample loss function")
+    tr = ("X_bal", "y_bal", "X_val_bal", "y_val_bal") if arm == "balanced" else ("X_train", "y_train", "X_val", "y_val")
+    tasks = [Task(d[tr[0]], d[tr[1]], X_eval=d["X_test"], y_eval=d["y_test"], X_val=d[tr[2]], y_val=d[tr[3]])
+             for d in data]
+    ids = [int(d["seed"]) for d in data]
+    spec = MLPSpec(tuple((h, "relu", 0.0) for h in hidden))
+    rows = []
+    for label, fn in losses.items():
+        res = train_batched(spec, tasks, fn, epochs=max_epochs, batch_size=batch_size, optimizer="adam",
+                            optimizer_kwargs={"lr": lr}, seed=0, model_ids=ids, patience=patience,
+                            track_eval=False, quiet=quiet)
+        for m, d in enumerate(data):
+            y, p = np.asarray(d["y_test"]), res.eval_proba[m]
+            hit = p >= 0.5
+            sens, spec_ = float(hit[y == 1].mean()), float((~hit[y == 0]).mean())
+            best, stop = int(res.best_epoch[m]), int(res.stopped_epoch[m])
+            rows.append({"arm": arm, "loss": label, "seed": ids[m], "balanced_accuracy": (sens + spec_) / 2,
+                         "sensitivity": sens, "specificity": spec_,
+                         "auroc": float(roc_auc_score(y, p)) if np.isfinite(p).all() else float("nan"),
+                         "best_epoch": best + 1, "stopped_epoch": stop + 1,
+                         "hit_cap": bool(stop - best < patience)})
+    out = pd.DataFrame(rows)
+    out["above_chance"] = out["balanced_accuracy"] > 0.5
+    return out
+
+
+def sec5_runs(ds, *, seeds: int, max_epochs: int, patience: int, seed: int = 0, arms=SEC5_ARMS,
+              **kwargs) -> pd.DataFrame:
+    """Issue 22's Sec. 5 protocol on ``ds``: for seeds ``seed .. seed + seeds - 1`` one
+    :func:`sec5_splits` draw each, then every loss of ``arms`` (arm -> label -> (loss, c); default
+    :data:`SEC5_ARMS`: BCE, l24 and l6 at c = 1 on balanced epochs; weighted BCE, l24 and l6 at
+    c = 1 and at c = n_neg / n_pos on the natural epochs) trained by :func:`train_converged`.
+    Weighted BCE uses the training rows' class weights :math:`(W_n, W_p)`; ``c="imbalance"`` is
+    :math:`W_p / W_n` = n_neg / n_pos. Stratified splits give every seed the same class counts;
+    seeds with different counts are an error (one loss function serves all seeds of a call).
+    ``kwargs`` go to :func:`train_converged`. The long table of :func:`train_converged` for every
+    arm, with the asymmetry ``c`` used (NaN for BCE)."""
+    from lossfns._validation import check_int, check_positive_int
+    seeds = check_positive_int("seeds", seeds)
+    seed = check_int("seed", seed, 0)
+    if not isinstance(arms, dict) or not arms or not set(arms) <= {"balanced", "natural"}:
+        raise ValueError(f"arms must be a dict with keys among ['balanced', 'natural'], got {arms!r}")
+    data = [sec5_splits(ds, seed + s) for s in range(seeds)]
+    weights = {d["weights"] for d in data}
+    if len(weights) != 1:
+        raise ValueError(f"the seeds' training splits have different class weights {sorted(weights)}; "
+                         "sec5_runs needs one weight for all seeds")
+    (w_n, w_p), = weights
+    tables = []
+    for arm, spec in arms.items():
+        losses, cs = {}, {}
+        for label, (name, c) in spec.items():
+            if c is None:
+                losses[label] = weighted_bce_loss(w_n, w_p) if name == "weighted BCE" else make_loss(name)
+                cs[label] = float("nan")
+            else:
+                cs[label] = w_p / w_n if c == "imbalance" else float(c)
+                losses[label] = make_loss(name, c=cs[label])
+        t = train_converged(data, losses, arm=arm, max_epochs=max_epochs, patience=patience, **kwargs)
+        tables.append(t.assign(c=t["loss"].map(cs)))
+    return pd.concat(tables, ignore_index=True)
+
+
+def converged_checks(table: pd.DataFrame, max_epochs: int) -> pd.DataFrame:
+    """Did every model of :func:`sec5_runs` train? Per arm and loss: models, how many beat the
+    majority rule (balanced accuracy above 0.5) and how many the cap stopped instead of early
+    stopping, the median and largest stopping epoch against the cap ``max_epochs``."""
+    need = {"arm", "loss", "above_chance", "hit_cap", "stopped_epoch"}
+    if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
+        raise ValueError(f"table must be a DataFrame from sec5_runs with columns {sorted(need)}")
+    g = table.groupby(["arm", "loss"], sort=False)
+    return pd.DataFrame({"models": g.size(), "above chance": g["above_chance"].sum(),
+                         "stopped by the cap": g["hit_cap"].sum(),
+                         "median stop epoch": g["stopped_epoch"].median(),
+                         "last stop epoch": g["stopped_epoch"].max(),
+                         "cap": max_epochs}).reset_index()
+
+
+#: the parts of the Sec. 5 claims: claim id -> part -> ((arm, loss) of A, (arm, loss) of B, score);
+#: each part's paired differences are A - B per seed (registers A99-A111)
+SEC5_CLAIM_PARTS = {
+    "001/s5/poly_beats_bce_imbalance": {
+        f"{k} c=1 - BCE (balanced accuracy)": (("balanced", f"{k} c=1"), ("balanced", "BCE"), "balanced_accuracy")
+        for k in ("l24", "l6")},
+    "001/s5/poly_beats_bce_controls": {
+        **{f"{k} c=1 - weighted BCE (balanced accuracy)": (("balanced", f"{k} c=1"), ("natural", "weighted BCE"),
+                                                           "balanced_accuracy") for k in ("l24", "l6")},
+        **{f"{k} c=1 - BCE (AUROC)": (("balanced", f"{k} c=1"), ("balanced", "BCE"), "auroc") for k in ("l24", "l6")}},
+    "001/intro/asymmetric_better": {
+        f"{k} c=n-/n+ - {k} c=1 (balanced accuracy)": (("natural", f"{k} c=n-/n+"), ("natural", f"{k} c=1"),
+                                                        "balanced_accuracy") for k in ("l24", "l6")},
+}
+
+
+def sec5_parts(table: pd.DataFrame, spec: dict = SEC5_CLAIM_PARTS) -> dict:
+    """The paired differences of every claim part of ``spec`` (default :data:`SEC5_CLAIM_PARTS`)
+    from a :func:`sec5_runs` table: claim -> part -> NumPy array of A - B, one value per seed,
+    paired by seed (the same split and initialisation). A run of ``spec`` missing from the table,
+    or two runs with different seeds, is an error."""
+    if not isinstance(table, pd.DataFrame) or not {"arm", "loss", "seed"} <= set(table.columns):
+        raise ValueError("table must be a DataFrame from sec5_runs (columns arm, loss, seed, scores)")
+    if not isinstance(spec, dict):
+        raise ValueError(f"spec must be a dict claim -> part -> (A, B, score), got {type(spec).__name__}")
+
+    def column(run, score):
+        arm, loss = run
+        v = table[(table["arm"] == arm) & (table["loss"] == loss)].set_index("seed")[score].sort_index()
+        if v.empty:
+            raise ValueError(f"table has no run of loss {loss!r} on the {arm!r} arm")
+        return v
+
+    out = {}
+    for claim, parts in spec.items():
+        out[claim] = {}
+        for part, (a, b, score) in parts.items():
+            va, vb = column(a, score), column(b, score)
+            if list(va.index) != list(vb.index):
+                raise ValueError(f"part {part!r}: the runs {a} and {b} have different seeds")
+            out[claim][part] = (va - vb).to_numpy()
+    return out
 
 
 def last_epochs(curves: pd.DataFrame, cols, last: int = 5) -> pd.DataFrame:
