@@ -103,3 +103,78 @@ def test_aa_floor_hand_values():
     assert f["sd"] == pytest.approx(np.std([0.1, -0.05], ddof=1))
     with pytest.raises(ValueError, match="not in the table"):
         P.aa_floor(m, a="arcface")
+
+
+def test_same_class_partner_is_another_member_of_the_class():
+    y = np.array([0, 1, 0, 2, 1, 2, 0, 0])
+    p = P.same_class_partner(y, np.random.default_rng(3))
+    assert np.all(y[p] == y) and np.all(p != np.arange(len(y)))
+    np.testing.assert_array_equal(p, P.same_class_partner(y, np.random.default_rng(3)))   # deterministic
+    # a class of two: the partner is the other member, whatever the draw
+    assert p[1] == 4 and p[4] == 1 and p[3] == 5 and p[5] == 3
+    with pytest.raises(ValueError, match=">= 2 members"):
+        P.same_class_partner(np.array([0, 0, 1]), np.random.default_rng(0))
+
+
+def test_recall_at_1_hand_values():
+    emb = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    assert P.recall_at_1(emb, np.array([0, 0, 1, 1])) == 1.0
+    assert P.recall_at_1(emb, np.array([0, 1, 0, 1])) == 0.0
+    with pytest.raises(ValueError, match="one label per row"):
+        P.recall_at_1(emb, np.array([0, 1]))
+
+
+def test_mnr_batch_sweep_tiny_is_paired_and_deterministic():
+    kw = dict(batch_sizes=(256, 512), seeds=1, epochs=1)
+    a = P.mnr_batch_sweep(**kw)
+    assert list(a.columns) == ["loss", "batch_size", "seed", "epochs", "steps", "recall@1"]
+    assert len(a) == 4 and set(a["loss"]) == set(P.MNR_SWEEP_ARMS)
+    n_train = 1257                                   # 70% of the 1,797 digits
+    assert a.set_index(["loss", "batch_size"])["steps"].to_dict() == {
+        (arm, b): -(-n_train // b) for arm in P.MNR_SWEEP_ARMS for b in (256, 512)}
+    assert a["recall@1"].between(0, 1).all()
+    b = P.mnr_batch_sweep(**kw)
+    np.testing.assert_array_equal(a["recall@1"], b["recall@1"])
+    with pytest.raises(ValueError, match="distinct integers >= 2"):
+        P.mnr_batch_sweep(batch_sizes=(16, 16))
+    with pytest.raises(ValueError, match="arms must be among"):
+        P.mnr_batch_sweep(arms=("triplet",))
+
+
+def _toy_sweep():
+    import pandas as pd
+    rows = []
+    vals = {("multiple_negatives_ranking", 16): [0.5, 0.6], ("multiple_negatives_ranking", 64): [0.6, 0.8],
+            ("multiple_negatives_ranking", 256): [0.7, 0.7], ("info_nce", 16): [0.52, 0.6],
+            ("info_nce", 64): [0.6, 0.78], ("info_nce", 256): [0.7, 0.71]}
+    for (loss, b), v in vals.items():
+        rows += [{"loss": loss, "batch_size": b, "seed": s, "steps": 1, "recall@1": x} for s, x in enumerate(v)]
+    return pd.DataFrame(rows)
+
+
+def test_batch_steps_and_sweep_floor_hand_values():
+    sweep = _toy_sweep()
+    parts = P.batch_steps(sweep)
+    assert list(parts) == ["64 minus 16", "256 minus 64"]
+    np.testing.assert_allclose(parts["64 minus 16"], [0.1, 0.2])
+    np.testing.assert_allclose(parts["256 minus 64"], [0.1, -0.1])
+    with pytest.raises(ValueError, match="not in the sweep"):
+        P.batch_steps(sweep, loss="arcface")
+    f = P.sweep_aa_floor(sweep, margin=0.05)
+    np.testing.assert_allclose(f["per_batch_size"][16]["values"], [0.02, 0.0], atol=1e-12)
+    assert f["max_abs"] == pytest.approx(0.02)
+    assert f["pooled_mean"] == pytest.approx(0.01 / 6)
+    assert f["respects_margin"]                                   # about [-0.012, +0.016] inside ±0.05
+    assert not P.sweep_aa_floor(sweep, margin=0.01)["respects_margin"]
+    s = P.metric_summary(sweep, cols=("recall@1",), by=["loss", "batch_size"])
+    assert len(s) == 6 and s.loc[(s["loss"] == "info_nce") & (s["batch_size"] == 64), "mean"].item() == pytest.approx(0.69)
+
+
+def test_batch_sweep_figure():
+    import matplotlib
+    matplotlib.use("Agg")
+    from lossfns.experiments.doc002 import plots
+    sweep = _toy_sweep()
+    fig = plots.batch_sweep(P.metric_summary(sweep, cols=("recall@1",), by=["loss", "batch_size"]), sweep)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and "batch size" in ax.get_xlabel() and "recall@1" in ax.get_ylabel()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CE_FAMILY", "curve_panels", "focal_poly_shift", "sigmoid_softmax", "kl_pair",
-           "regression_panels", "line_fits", "embedding_scatter", "metric_bars"]
+           "regression_panels", "line_fits", "embedding_scatter", "metric_bars", "batch_sweep"]
 
 #: The cross-entropy family (unbounded as p -> 0); every other atlas loss goes in the second row.
 CE_FAMILY = ("BCE", "focal", "Poly-1")
@@ -164,5 +164,32 @@ def metric_bars(summary: pd.DataFrame, metrics=("recall@1", "probe accuracy")):
         ax.set_title(METRIC_NAMES.get(m, m) + "\nbars: mean over seeds; whiskers: 95% t-interval", fontsize=9)
         ax.set_xlim(0, 1)
         ax.set_xlabel(METRIC_NAMES.get(m, m))
+    fig.tight_layout()
+    return fig
+
+
+def batch_sweep(summary: pd.DataFrame, sweep: pd.DataFrame, metric: str = "recall@1"):
+    """``metric`` against batch size (log axis) for each arm of the MNR sweep: the mean over
+    seeds as a line, its 95% t-interval as a band (``summary``: loss, batch_size, metric, mean,
+    lo, hi), each seed's value as a dot (``sweep``), the optimiser steps taken under each size."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    styles = {"multiple_negatives_ranking": "-", "info_nce": "--"}
+    for loss, g in summary[summary["metric"] == metric].groupby("loss", sort=False):
+        g = g.sort_values("batch_size")
+        name = LOSS_NAMES.get(loss, loss) + (" (its A/A twin)" if loss == "info_nce" else "")
+        line, = ax.plot(g["batch_size"], g["mean"], styles.get(loss, "-"), marker="o", label=name)
+        ax.fill_between(g["batch_size"], g["lo"], g["hi"], color=line.get_color(), alpha=0.15)
+        d = sweep[sweep["loss"] == loss]
+        ax.scatter(d["batch_size"], d[metric], s=10, color=line.get_color(), alpha=0.5)
+    sizes = sorted(sweep["batch_size"].unique())
+    steps = sweep.groupby("batch_size")["steps"].first()
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sizes, [f"{b}\n({steps[b]} steps)" for b in sizes])
+    ax.set_xlabel("batch size: (anchor, positive) pairs per minibatch, log scale; the same epochs for every size")
+    ax.set_ylabel(METRIC_NAMES.get(metric, metric))
+    ax.set_title("Multiple Negatives Ranking against batch size on the digits\n"
+                 "lines: mean over seeds; bands: 95% t-interval; dots: one seed each", fontsize=9)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -31,7 +31,8 @@ __all__ = ["PRESETS", "ATLAS_LOSSES", "binary_curves", "margin_curves", "propert
            "ce_kl_entropy", "kl_asymmetry", "ce_kl_gradients", "minibatch_loss_spread",
            "regression_curves", "huber_c1", "outlier_line_data", "outlier_line_fits", "EMBEDDING_LOSSES",
            "train_embeddings", "mnr_infonce_gap", "metric_summary", "paired_differences",
-           "softmax_sigmoid_gap", "poly1_ce_gap", "aa_floor"]
+           "softmax_sigmoid_gap", "poly1_ce_gap", "aa_floor", "same_class_partner", "recall_at_1",
+           "MNR_SWEEP_ARMS", "mnr_batch_sweep", "batch_steps", "sweep_aa_floor"]
 
 PRESETS = {
     "002-1_information": {
@@ -47,8 +48,8 @@ PRESETS = {
         "full": {"n_points": 4001, "seeds": 50, "n": 60, "outlier_share": 0.1, "steps": 1500},
     },
     "002-4_embeddings": {
-        "quick": {"seeds": 2, "steps": 100, "dim": 2},
-        "full": {"seeds": 8, "steps": 400, "dim": 2},
+        "quick": {"seeds": 2, "steps": 100, "dim": 2, "batch_sizes": [16, 64, 256], "sweep_epochs": 3},
+        "full": {"seeds": 8, "steps": 400, "dim": 2, "batch_sizes": [16, 64, 256], "sweep_epochs": 30},
     },
 }
 
@@ -457,6 +458,17 @@ def _embed_loss(name, torch, emb, labels, W, rng):
     return lossfns.multiple_negatives_ranking(emb[first], emb[pos[first]], scale=10.0)
 
 
+def recall_at_1(emb: np.ndarray, labels: np.ndarray) -> float:
+    """Share of the rows of ``emb`` whose nearest other row by cosine has the same label."""
+    emb, labels = np.asarray(emb), np.asarray(labels)   # the dtype kept: float32 embeddings rank in float32
+    if emb.ndim != 2 or len(emb) < 2 or len(labels) != len(emb):
+        raise ValueError(f"emb must be (n >= 2, d) with one label per row, got {emb.shape} and {labels.shape}")
+    u = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+    sim = u @ u.T
+    np.fill_diagonal(sim, -np.inf)
+    return float(np.mean(labels[np.argmax(sim, axis=1)] == labels))
+
+
 def train_embeddings(losses=EMBEDDING_LOSSES, seeds: int = 3, steps: int = 300, dim: int = 2,
                      batch_size: int = 128, lr: float = 1e-2, hidden: int = 64, seed: int = 0):
     """Train a 64-``hidden``-``dim`` MLP embedder on scikit-learn's digits (70% training) with
@@ -493,10 +505,7 @@ def train_embeddings(losses=EMBEDDING_LOSSES, seeds: int = 3, steps: int = 300, 
             with torch.no_grad():
                 etr = net(Xt).numpy()
                 ete = net(torch.tensor(Xte, dtype=torch.float32)).numpy()
-            u = ete / np.maximum(np.linalg.norm(ete, axis=1, keepdims=True), 1e-12)
-            sim = u @ u.T
-            np.fill_diagonal(sim, -np.inf)
-            recall1 = float(np.mean(yte[np.argmax(sim, axis=1)] == yte))
+            recall1 = recall_at_1(ete, yte)
             probe = LogisticRegression(max_iter=2000).fit(etr, ytr)
             rows.append({"loss": name, "seed": s, "recall@1": recall1,
                          "probe accuracy": float(probe.score(ete, yte))})
@@ -505,15 +514,17 @@ def train_embeddings(losses=EMBEDDING_LOSSES, seeds: int = 3, steps: int = 300, 
     return pd.DataFrame(rows), embs
 
 
-def metric_summary(metrics: pd.DataFrame, cols=("recall@1", "probe accuracy"), by: str = "loss") -> pd.DataFrame:
+def metric_summary(metrics: pd.DataFrame, cols=("recall@1", "probe accuracy"), by="loss") -> pd.DataFrame:
     """Mean and 95% t-interval over seeds (lossfns.verdicts.mean_interval) of each metric per
-    ``by`` group: long table (loss, metric, mean, lo, hi, n)."""
+    ``by`` group (a column or a list of columns): long table (the ``by`` columns, metric, mean,
+    lo, hi, n)."""
     from lossfns.verdicts import mean_interval
+    keys = [by] if isinstance(by, str) else list(by)
     rows = []
-    for key, g in metrics.groupby(by, sort=False):
+    for key, g in metrics.groupby(keys, sort=False):
         for c in cols:
             e = mean_interval(g[c].to_numpy())
-            rows.append({by: key, "metric": c, "mean": e.value, "lo": e.lo, "hi": e.hi, "n": e.n})
+            rows.append({**dict(zip(keys, key)), "metric": c, "mean": e.value, "lo": e.lo, "hi": e.hi, "n": e.n})
     return pd.DataFrame(rows)
 
 
@@ -524,3 +535,123 @@ def paired_differences(df: pd.DataFrame, col: str, a: str, b: str, by: str = "lo
     if missing:
         raise ValueError(f"{by} values {missing} not in the table (have {list(wide.columns)})")
     return (wide[a] - wide[b]).to_numpy()
+
+
+# ------------------------------------------------------------------ MNR and batch size (002-4)
+
+#: The arms of :func:`mnr_batch_sweep`: MNR (scale 10) and, as its A/A twin, InfoNCE (τ 0.1),
+#: one function coded twice (register A96), so their per-seed difference is the design's noise.
+MNR_SWEEP_ARMS = ("multiple_negatives_ranking", "info_nce")
+
+
+def same_class_partner(labels, rng) -> np.ndarray:
+    """For every index i a uniformly drawn *other* index j with ``labels[j] == labels[i]`` (the
+    positive of anchor i); every class needs at least two members."""
+    y = np.asarray(labels)
+    classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
+    if np.any(counts < 2):
+        raise ValueError(f"every class needs >= 2 members, got counts {dict(zip(classes.tolist(), counts.tolist()))}")
+    order = np.argsort(inverse, kind="stable")          # indices grouped by class
+    start = np.r_[0, np.cumsum(counts)[:-1]]
+    rank = np.empty(len(y), dtype=int)
+    rank[order] = np.arange(len(y)) - start[inverse[order]]
+    n_c = counts[inverse]
+    off = rng.integers(1, n_c)                           # 1 .. n_c - 1: never the anchor itself
+    return order[start[inverse] + (rank + off) % n_c]
+
+
+def mnr_batch_sweep(batch_sizes=(16, 64, 256), seeds: int = 3, epochs: int = 30, dim: int = 2,
+                    scale: float = 10.0, lr: float = 1e-2, hidden: int = 64, seed: int = 0,
+                    arms=MNR_SWEEP_ARMS, threads: int | None = 1) -> pd.DataFrame:
+    """Multiple Negatives Ranking on scikit-learn's digits at each batch size, for a fixed number
+    of ``epochs`` (register A100): the 64-``hidden``-``dim`` MLP of :func:`train_embeddings`
+    (the same split, Adam lr), each epoch every training digit once as an anchor in a shuffled
+    minibatch of ``batch_size`` anchors (the last one smaller, as a DataLoader without
+    drop_last), its positive a random other training digit of the same class (redrawn each
+    epoch), the other positives of the batch its negatives (a same-digit one among them too, as
+    MNR's random in-batch negatives would). Seed s draws the split and, for every batch size
+    and arm, the same initialisation (paired). ``arms``: MNR (scale) and InfoNCE (τ = 1/scale),
+    the same function, as the A/A twin. Returns one row per (loss, batch_size, seed): held-out
+    recall@1 (:func:`recall_at_1`) and the number of optimiser steps taken. ``threads``: torch's
+    intra-op threads while training (1: tiny matrices, and the cost is stated per core; None
+    leaves the setting alone)."""
+    torch = _torch()
+    batch_sizes = [int(b) for b in batch_sizes]
+    if not batch_sizes or min(batch_sizes) < 2 or len(set(batch_sizes)) != len(batch_sizes):
+        raise ValueError(f"batch_sizes must be distinct integers >= 2, got {batch_sizes!r}")
+    if epochs < 1 or seeds < 1:
+        raise ValueError(f"epochs >= 1 and seeds >= 1 are required, got epochs={epochs!r}, seeds={seeds!r}")
+    bad = [a for a in arms if a not in MNR_SWEEP_ARMS]
+    if bad:
+        raise ValueError(f"arms must be among {MNR_SWEEP_ARMS}, got {bad}")
+    fns = {"multiple_negatives_ranking": lambda a, p: lossfns.multiple_negatives_ranking(a, p, scale=scale),
+           "info_nce": lambda a, p: lossfns.info_nce(a, p, temperature=1 / scale)}
+    threads_before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        return pd.DataFrame(_sweep_rows(torch, batch_sizes, seeds, epochs, dim, fns, lr, hidden, seed, arms))
+    finally:
+        torch.set_num_threads(threads_before)
+
+
+def _sweep_rows(torch, batch_sizes, seeds, epochs, dim, fns, lr, hidden, seed, arms):
+    rows = []
+    for s in range(seed, seed + seeds):
+        Xtr, Xte, ytr, yte = _digits(s)
+        Xt, Xe = torch.tensor(Xtr, dtype=torch.float32), torch.tensor(Xte, dtype=torch.float32)
+        n = len(Xt)
+        for b in batch_sizes:
+            for name in arms:
+                torch.manual_seed(s)
+                rng = np.random.default_rng(s)
+                net = torch.nn.Sequential(torch.nn.Linear(64, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, dim))
+                opt = torch.optim.Adam(net.parameters(), lr=lr)
+                steps = 0
+                for _ in range(epochs):
+                    perm = rng.permutation(n)
+                    partner = same_class_partner(ytr, rng)
+                    for i in range(0, n, b):
+                        a = perm[i:i + b]
+                        if len(a) < 2:      # one pair has no in-batch negative
+                            continue
+                        opt.zero_grad()
+                        emb = net(Xt[torch.as_tensor(np.r_[a, partner[a]])])
+                        loss = fns[name](emb[:len(a)], emb[len(a):])
+                        loss.backward()
+                        opt.step()
+                        steps += 1
+                with torch.no_grad():
+                    ete = net(Xe).numpy()
+                rows.append({"loss": name, "batch_size": b, "seed": s, "epochs": epochs, "steps": steps,
+                             "recall@1": recall_at_1(ete, yte)})
+    return rows
+
+
+def batch_steps(sweep: pd.DataFrame, col: str = "recall@1", loss: str = "multiple_negatives_ranking") -> dict:
+    """The parts of "improves with batch size": for each step between consecutive batch sizes
+    of ``sweep`` (:func:`mnr_batch_sweep`), the per-seed ``col`` at the larger minus that at the
+    smaller, for ``loss`` ("64 minus 16": array over seeds)."""
+    g = sweep[sweep["loss"] == loss]
+    if g.empty:
+        raise ValueError(f"loss {loss!r} not in the sweep (have {sorted(sweep['loss'].unique())})")
+    sizes = sorted(g["batch_size"].unique())
+    if len(sizes) < 2:
+        raise ValueError(f"at least two batch sizes are needed, got {sizes}")
+    return {f"{big} minus {small}": paired_differences(g, col, big, small, by="batch_size")
+            for small, big in zip(sizes[:-1], sizes[1:])}
+
+
+def sweep_aa_floor(sweep: pd.DataFrame, margin: float, col: str = "recall@1") -> dict:
+    """The A/A noise floor of the sweep: at every batch size InfoNCE minus MNR per seed
+    (:func:`aa_floor`), and all of them pooled; ``respects_margin`` is whether the pooled A/A
+    mean difference's 95% t-interval lies inside ±``margin`` (noise alone does not reach the
+    claim's margin on average), with the pooled largest |difference| beside it."""
+    from lossfns.verdicts import mean_interval
+    per = {int(b): aa_floor(g, col) for b, g in sweep.groupby("batch_size")}
+    pooled = np.concatenate([f["values"] for f in per.values()])
+    e = mean_interval(pooled)
+    return {"per_batch_size": per, "pooled_mean": e.value, "pooled_lo": e.lo, "pooled_hi": e.hi,
+            "pooled_sd": float(np.std(pooled, ddof=1)) if len(pooled) > 1 else float("nan"),
+            "max_abs": float(np.max(np.abs(pooled))), "margin": float(margin),
+            "respects_margin": bool(-margin < e.lo and e.hi < margin)}
