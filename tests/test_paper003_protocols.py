@@ -120,17 +120,60 @@ def test_fbeta_and_baselines_claims_parts():
     assert c["003/supp7.2/better_without_oversampling"]["adult"] == pytest.approx([0.1, 0.0, 0.1])
 
 
-def test_image_claims_parts():
+def _image_rows(dice_acc=(0.5, 0.5, 0.5), bce_acc=(0.85, 0.85, 0.85)):
     r = rows({("frog", "F1*"): {"F1": [0.6, 0.7, 0.8], "Accuracy": [0.9] * 3},
               ("frog", "Accuracy*"): {"F1": [0.5] * 3, "Accuracy": [0.95] * 3},
-              ("frog", "BCE"): {"F1": [0.5] * 3, "Accuracy": [0.85] * 3},
-              ("frog", "Dice"): {"F1": [0.1] * 3, "Accuracy": [0.5] * 3},
+              ("frog", "BCE"): {"F1": [0.5] * 3, "Accuracy": list(bce_acc)},
+              ("frog", "Dice"): {"F1": [0.1] * 3, "Accuracy": list(dice_acc)},
               ("frog", "Dice (sigmoid)"): {"F1": [0.2] * 3, "Accuracy": [0.6] * 3}})
+    return r.assign(**{"majority rate": 0.4, "trained": r["Accuracy"] > 0.4, "stopped_epoch": 5,
+                       "capped": r["loss"] == "Dice"})
+
+
+def test_image_claims_parts():
+    c = I.image_claims(_image_rows())
+    assert list(c["003/s5.2/f1_beats_bce_images"]["parts"]) == ["frog F1* - BCE on F1", "frog F1* - BCE on Accuracy"]
+    assert c["003/s5.2/f1_beats_bce_images"]["parts"]["frog F1* - BCE on F1"] == pytest.approx([0.1, 0.2, 0.3])
+    assert c["003/s5.2/acc_beats_bce_images"]["parts"]["frog Accuracy* - BCE on Accuracy"] == pytest.approx([0.1] * 3)
+    assert c["003/supp7.3/beats_dice_images"]["parts"]["frog F1* - Dice (sigmoid) on F1"] == pytest.approx([0.4, 0.5, 0.6])
+
+
+def test_image_row_check_and_untrained_rows():
+    # Dice has one model below the majority rate: its row is not judged, nor the claim that needs it
+    r = _image_rows(dice_acc=(0.5, 0.3, 0.5))
+    check = I.row_check(r).set_index("loss")
+    assert check.loc["Dice", "trained"] == 2 and not check.loc["Dice", "judged"]
+    assert check.loc["Dice", "capped share"] == 1.0 and check.loc["BCE", "capped share"] == 0.0
+    assert check.loc["F1*", "judged"] and check.loc["F1*", "mean stopping epoch"] == 6
     c = I.image_claims(r)
-    assert list(c["003/s5.2/f1_beats_bce_images"]) == ["frog F1* - BCE on F1", "frog F1* - BCE on Accuracy"]
-    assert c["003/s5.2/f1_beats_bce_images"]["frog F1* - BCE on F1"] == pytest.approx([0.1, 0.2, 0.3])
-    assert c["003/s5.2/acc_beats_bce_images"]["frog Accuracy* - BCE on Accuracy"] == pytest.approx([0.1] * 3)
-    assert c["003/supp7.3/beats_dice_images"]["frog F1* - Dice (sigmoid) on F1"] == pytest.approx([0.4, 0.5, 0.6])
+    assert c["003/supp7.3/beats_dice_images"]["result"]["verdict"] == "not comparable"
+    assert "frog Dice" in c["003/supp7.3/beats_dice_images"]["result"]["reason"]
+    assert "parts" in c["003/s5.2/f1_beats_bce_images"]
+    # BCE below the majority rate: the task did not train, no row of it is judged
+    r = _image_rows(bce_acc=(0.3, 0.9, 0.9))
+    assert not I.row_check(r)["judged"].any()
+    assert all("result" in v for v in I.image_claims(r).values())
+
+
+def test_linear_probe_difficulty_ranks_sets():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 0.4]])
+    lab = rng.integers(0, 3, 600)
+    X = centres[lab] + rng.normal(0, 0.3, (600, 2))
+    d = I.linear_probe_difficulty(X[:400], lab[:400], X[400:], lab[400:], ["a", "b", "c"], sizes=(1, 2))
+    assert len(d) == 3 + 3 and set(d["classes"]) == {1, 2}
+    one = d[d["classes"] == 1].set_index("positive")
+    assert one.loc["b", "Accuracy"] > one.loc["a", "Accuracy"]      # b is far, a and c overlap
+    assert d.loc[d["positive"] == "a + c", "share"].item() == pytest.approx(np.isin(lab[400:], [0, 2]).mean())
+
+
+def test_run_images_ci_tiny():
+    r, desc = I.run_images("cifar10-frog", source="ci", trials=2, epochs=2, patience=1, n_train=60, n_val=20,
+                           n_test=20, seed=3)
+    assert "STAND-IN" in desc and len(r) == 2 * len(I.image_losses())
+    assert (r["majority rate"] == 0.9).all() and (r["trained"] == (r["Accuracy"] > 0.9)).all()
+    assert r["stopped_epoch"].between(0, 1).all() and r["cpu s_per_model_epoch"].gt(0).all()
+    assert set(I.row_check(r)["loss"]) == set(I.image_losses())
 
 
 def test_per_model_class_weights_in_one_batched_loss():
