@@ -272,3 +272,30 @@ def test_image_data_uses_real_cifar_when_supplied(tmp_path, monkeypatch):
     assert not st and "real" in desc
     assert Xa.shape == (100, 3, 32, 32) and ya.mean() == pytest.approx(0.4) and yt.mean() == pytest.approx(0.4)
     assert I.image_cnns(real=True)["logit"].in_shape == (3, 32, 32)
+
+
+def test_trained_table_counts_capped_models_and_majority_beaters_per_group():
+    # Mammography's first 2 test splits: majority rates as trained_check takes them
+    _, tests, _ = T.trial_tasks(T.load("mammography"), 2)
+    maj = [float(max(np.mean(y), 1 - np.mean(y))) for y in tests]
+    rows = []
+    for setting, acc, stops in (("unweighted", [maj[0] + 0.01, maj[1] - 0.01], [150, 1999]),
+                                ("oversampled", [maj[0] + 0.001, maj[1] + 0.002], [300, 400])):
+        for t in range(2):
+            rows.append({"dataset": "mammography", "stand_in": False, "setting": setting, "loss": "F1* (l)",
+                         "trial": t, "Accuracy": acc[t], "AUROC (true)": 0.8 + 0.05 * t,
+                         "stopped_epoch": stops[t], "capped": stops[t] == 1999})
+    table = X.trained_table(pd.DataFrame(rows), ("setting", "dataset", "loss"), max_epochs={"mammography": 2000},
+                            patience=100)
+    t = table.set_index("setting")
+    assert list(table["setting"]) == ["unweighted", "oversampled"]       # groups in the rows' order
+    assert t.loc["unweighted", "models"] == 2 and t.loc["unweighted", "capped"] == 1
+    assert t.loc["unweighted", "capped share"] == pytest.approx(0.5)
+    assert t.loc["unweighted", "beat majority"] == 1 and t.loc["oversampled", "beat majority"] == 2
+    assert t.loc["oversampled", "beat majority share"] == pytest.approx(1.0)
+    assert t.loc["unweighted", "majority rate min"] == pytest.approx(min(maj), abs=1e-12)
+    assert (list(t["first stop"]), list(t["last stop"])) == ([150, 300], [1999, 400])
+    assert list(t["max epochs"]) == [2000, 2000] and list(t["patience"]) == [100, 100]
+    by_batch = X.trained_table(pd.DataFrame(rows).assign(batch_size=[128, 128, 4096, 4096]),
+                               ("dataset", "batch_size", "loss"), max_epochs={128: 60, 4096: 300}, by="batch_size")
+    assert list(by_batch["max epochs"]) == [60, 300] and "patience" not in by_batch
