@@ -311,7 +311,7 @@ def test_every_miss_has_a_cause_and_causes_point_at_evidence(committed):
 def test_causes_file_is_well_formed():
     from lossfns.verdicts import CAUSES
     rows = report.causes()
-    assert rows, "data/causes.csv has rows"
+    assert rows, "docs/causes.csv has rows"
     for c in rows:
         assert set(c) >= {"pattern", "cause", "register", "when", "alternative", "evidence"}
         assert c["cause"] in CAUSES and c["when"] in ("", "below", "above")

@@ -7,7 +7,7 @@ committed ``reports/verdicts.csv``.
 No notebook runs: each published number is judged again from the estimate its notebook recorded
 in ``results.json`` (the committed artefacts only, as the report reads them) and its columns in
 ``data/published_numbers.csv``, by :func:`lossfns.verdicts.compare_number`; each miss gets its
-cause from ``data/causes.csv`` (alternatives checked against the results); claims are read back
+cause from ``docs/causes.csv`` (alternatives checked against the results); claims are read back
 as their notebooks judged them. The recomputed table is rendered exactly as
 ``python -m lossfns.report`` writes ``reports/verdicts.csv`` and compared cell by cell, so a
 report that was not regenerated after a change of the data, the rule or the artefacts fails.

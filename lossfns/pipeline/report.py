@@ -10,14 +10,14 @@ a claim judged from wall-clock measurements, ``run.claim(id, ..., timing=True)``
 ``timings.json`` and is marked *timing* here). The report reads ``results/full/*/results.json``
 and ``timings.json`` and judges every number with :func:`lossfns.verdicts.compare_number` from
 the number's columns in ``data/published_numbers.csv`` (written by ``tools/published_columns.py``)
-and gives each miss its cause from ``data/causes.csv`` (:func:`lossfns.verdicts.cause_of`): the
+and gives each miss its cause from ``docs/causes.csv`` (:func:`lossfns.verdicts.cause_of`): the
 rules live in :mod:`lossfns.verdicts` and ``docs/verdicts.md``, nowhere else. Beside the report it
 writes ``verdicts.csv``, every verdict as data (:data:`VERDICT_COLUMNS`), which
 ``python -m lossfns.verdicts recheck`` (:mod:`lossfns.pipeline.recheck`) recomputes.
 
 The report is a pure function of committed files: the artefacts under ``results/`` that git does
 not ignore (so not ``results/quick``: ``--include-ignored`` adds those, for a local look only),
-``data/``, ``docs/ambiguities.md``, and the staleness of each artefact, which
+``data/``, ``docs/ambiguities.md``, ``docs/causes.csv``, and the staleness of each artefact, which
 :mod:`lossfns.pipeline.freshness` computes by ``git diff`` between the artefact's commit and the
 working tree. No date, host, HEAD commit or re-run identity check (that describes one working
 tree: ``python -m lossfns.pipeline.identity`` prints it at the end of ``make reproduce``), so
@@ -130,12 +130,14 @@ def _blank(v) -> bool:
 
 
 def causes_csv(root: Path | None = None) -> Path:
-    """``data/causes.csv``: why a number is not reproduced (or a claim contradicted)."""
-    return published_numbers_csv(root).parent / "causes.csv"
+    """``docs/causes.csv``: why a number is not reproduced (or a claim contradicted). It lives
+    beside the register (``docs/ambiguities.md``), not in ``data/``: only the report and the
+    recheck read it, never a notebook, so editing it changes no artefact."""
+    return ambiguities_md(root).parent / "causes.csv"
 
 
 def causes(root: Path | None = None) -> list[dict]:
-    """The rows of ``data/causes.csv`` in file order (the first matching pattern wins):
+    """The rows of ``docs/causes.csv`` in file order (the first matching pattern wins):
     ``pattern``, ``cause``, ``register``, ``evidence``; none when the file is absent."""
     path = causes_csv(root)
     if not path.exists():
@@ -209,7 +211,7 @@ def verdicts(pub: pd.DataFrame, ours: dict, cause_table: list[dict] | None = Non
     our interval, the difference ours - published with its 95% interval
     (:func:`lossfns.verdicts.compare_number`), the registered margin, the verdict and, for a
     number not reproduced, its cause (``cause_table``: :func:`causes`, by default the
-    repository's ``data/causes.csv``; a cause naming an alternative result is checked against
+    repository's ``docs/causes.csv``; a cause naming an alternative result is checked against
     the results under ``root``)."""
     cause_table = causes() if cause_table is None else cause_table
     rows = []
@@ -376,7 +378,7 @@ def _summary(df: pd.DataFrame, claims_df: pd.DataFrame) -> list[str]:
                   "column `same_run_as` of `data/published_numbers.csv`): each is shown in its table and "
                   "counted once, with the number whose run it is.", ""]
     miss = df[df["verdict"] == "not reproduced"] if len(df) else df
-    lines += ["Why a number is not reproduced (`data/causes.csv`; `docs/verdicts.md` says what each "
+    lines += ["Why a number is not reproduced (`docs/causes.csv`; `docs/verdicts.md` says what each "
               "cause means and what evidence it needs):", "",
               _counts(miss, CAUSES, "cause") if len(miss) else "(none)", "",
               "Claims:", "", _counts(claims_df, CLAIM_VERDICTS), ""]
@@ -432,7 +434,8 @@ def _header(artefact_commit: str | None, include_ignored: bool) -> list[str]:
     newest = (f" The newest artefact commit is `{artefact_commit[:10]}`." if artefact_commit else "")
     return ["# Replication report", "",
             f"Rendered by `python -m lossfns.report` from {source}, `data/published_numbers.csv`, "
-            "`data/claims.csv` and `docs/ambiguities.md`; an artefact's staleness is a `git diff` "
+            "`data/claims.csv`, `docs/ambiguities.md` and `docs/causes.csv`; an artefact's staleness "
+            "is a `git diff` "
             "between its commit and the tree. No date, host or HEAD commit enters it, so a clean "
             "clone renders this text byte for byte." + newest, "",
             "Verdicts of published numbers: " + ", ".join(f"**{v}**" for v in NUMBER_VERDICTS)

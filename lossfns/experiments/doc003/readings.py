@@ -151,7 +151,7 @@ def reading_estimates(rows: pd.DataFrame, table: str = "table1") -> pd.DataFrame
     """One record per reading of ``rows`` (:func:`run_readings`) and published id of ``table`` it
     estimated: ``id``, ``reading``, ``ours`` (mean over trials) with its 95% t-interval ``lo``,
     ``hi``, standard error ``se`` and trial count ``n``. The report's causes name a record of
-    this table as the alternative result behind a ``reading`` cause (data/causes.csv column
+    this table as the alternative result behind a ``reading`` cause (docs/causes.csv column
     ``alternative``: ``003-5-1b_readings:table1_reading_estimates?id={id}&reading=...``)."""
     out = []
     for reading, g in rows.groupby("reading", sort=False):
