@@ -248,7 +248,7 @@ def verdicts(pub: pd.DataFrame, ours: dict, cause_table: list[dict] | None = Non
 def claim_verdicts(table: pd.DataFrame, ours: dict, cause_table: list[dict] | None = None) -> pd.DataFrame:
     """One row per claim of ``data/claims.csv``: our verdict and its evidence (the notebook's:
     claims are judged where they are run), and the cause of a contradiction (``cause_table``,
-    as for :func:`verdicts`)."""
+    as for :func:`verdicts`), whose own evidence follows the test's after ``; cause:``."""
     cause_table = causes() if cause_table is None else cause_table
     rows = []
     for key, c in table.iterrows():
@@ -259,6 +259,8 @@ def claim_verdicts(table: pd.DataFrame, ours: dict, cause_table: list[dict] | No
             evidence = f"*{TIMING_NOTE}*; {evidence}" if evidence else f"*{TIMING_NOTE}*"
         verdict = "not run" if o is None else o["verdict"]
         why = cause_of(key, verdict, cause_table)
+        if why["evidence"]:  # what the cause rests on, as a number's reason carries it
+            evidence = f"{evidence}; cause: {why['evidence']}" if evidence else f"cause: {why['evidence']}"
         rows.append({"id": key, "document": c["document"], "section": c["section"], "claim": c["claim"],
                      "verdict": verdict, "cause": why["cause"], "register": why["register"],
                      "evidence": evidence, "test": c["test"], "kind": c.get("kind", ""),
