@@ -109,6 +109,31 @@ def test_claim_verdicts_and_render(tmp_path):
     assert "## 000 — claims" in text  # a document with claims but no published numbers
 
 
+def test_a_claims_cause_carries_its_evidence():
+    table = report.claims().head(2)
+    key = table.index[0]
+    ours = {key: {"verdict": "contradicted", "reason": "CI [-0.03, -0.01]", "profile": "full"}}
+    cause = [{"pattern": key, "cause": "paper", "register": "A1", "when": "", "alternative": "",
+              "evidence": "the paper's own table says otherwise"}]
+    cdf = report.claim_verdicts(table, ours, cause).set_index("id")
+    assert cdf.loc[key, "cause"] == "paper" and cdf.loc[key, "register"] == "A1"
+    assert cdf.loc[key, "evidence"] == "CI [-0.03, -0.01]; cause: the paper's own table says otherwise"
+    # a claim not contradicted has no cause, and its evidence is the test's alone
+    assert cdf.loc[table.index[1], "cause"] == "" and "cause:" not in cdf.loc[table.index[1], "evidence"]
+
+
+def test_every_contradicted_claim_has_a_cause_with_evidence():
+    from lossfns.verdicts import CAUSES
+    cdf = report.claim_verdicts(report.claims(), report.collect_claims(report.repo_root(), include_ignored=False))
+    claims_ = cdf[cdf["verdict"] == "contradicted"]
+    assert len(claims_) and claims_["cause"].isin(CAUSES).all()
+    explained = claims_[claims_["cause"] != "unexplained"]
+    assert len(explained) and explained["evidence"].str.contains("; cause: ").all()
+    register = report.ambiguities_md().read_text()
+    for entry in {e.strip() for regs in explained["register"] for e in regs.split(";")}:
+        assert f"| {entry} |" in register, f"{entry} is not an entry of docs/ambiguities.md"
+
+
 def _write_run(root, notebook, results, timings=None, profile="full"):
     d = root / "results" / profile / notebook
     d.mkdir(parents=True)
