@@ -1,0 +1,73 @@
+"""benchmarks/bench_cluster.py: which differences between two runs' artefacts are expected
+(wall-clock times, PNG metadata) and which are not (no notebook is run)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("bench_cluster", ROOT / "benchmarks" / "bench_cluster.py")
+bc = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bc)
+
+NB = "results/quick/nb"
+
+
+def _write(root: Path, rel: str, text: str):
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text)
+
+
+def _roots(tmp_path, a: dict, b: dict):
+    seq, work = tmp_path / "seq", tmp_path / "work"
+    for root, files in ((seq, a), (work, b)):
+        for rel, text in files.items():
+            _write(root, rel, text)
+    return seq, work
+
+
+def _manifest(**checksums):
+    return json.dumps({"notebook": "nb", "run_id": "r", "checksums": checksums})
+
+
+def test_a_table_whose_only_changed_column_is_a_time_is_expected(tmp_path):
+    a = {f"{NB}/timing.csv": "loss,wall_s,epochs\nBCE,1.5,10\n",
+         f"{NB}/timing.md": "| 1.5 |", f"{NB}/manifest.json": _manifest(**{
+             "figures/quick/nb/f.png": "1", f"{NB}/timing.csv": "1", f"{NB}/timing.md": "1",
+             f"{NB}/timing.csv.provenance.json": "1"})}
+    b = {f"{NB}/timing.csv": "loss,wall_s,epochs\nBCE,2.5,10\n",
+         f"{NB}/timing.md": "| 2.5 |", f"{NB}/manifest.json": _manifest(**{
+             "figures/quick/nb/f.png": "2", f"{NB}/timing.csv": "2", f"{NB}/timing.md": "2",
+             f"{NB}/timing.csv.provenance.json": "2"})}
+    seq, work = _roots(tmp_path, a, b)
+    diffs = [f"{NB}/timing.csv: bytes differ", f"{NB}/timing.md: bytes differ",
+             f"{NB}/manifest.json: checksums/figures/quick/nb/f.png",
+             "build/notebooks/quick/nb.ipynb: executed notebooks differ"]
+    wall, other = bc.split_wall_clock(seq, work, diffs)
+    assert other == [] and wall == diffs
+
+
+def test_a_changed_metric_is_a_real_difference(tmp_path):
+    a = {f"{NB}/table.csv": "loss,F1,wall_s\nBCE,0.5,1.0\n",
+         f"{NB}/results.json": json.dumps({"F1": 0.5, "s_per_epoch": 1.0}),
+         f"{NB}/manifest.json": _manifest(**{f"{NB}/table.csv": "1"})}
+    b = {f"{NB}/table.csv": "loss,F1,wall_s\nBCE,0.6,2.0\n",
+         f"{NB}/results.json": json.dumps({"F1": 0.6, "s_per_epoch": 2.0}),
+         f"{NB}/manifest.json": _manifest(**{f"{NB}/table.csv": "2"})}
+    seq, work = _roots(tmp_path, a, b)
+    diffs = [f"{NB}/table.csv: bytes differ", f"{NB}/results.json: bytes differ",
+             f"{NB}/manifest.json: checksums/{NB}/table.csv",
+             "build/notebooks/quick/nb.ipynb: executed notebooks differ"]
+    wall, other = bc.split_wall_clock(seq, work, diffs)
+    assert wall == [] and other == diffs
+
+
+def test_a_json_whose_only_changed_keys_are_times_is_expected(tmp_path):
+    a = {f"{NB}/results.json": json.dumps({"F1": 0.5, "rows": [{"s_per_trial": 1.0}]})}
+    b = {f"{NB}/results.json": json.dumps({"F1": 0.5, "rows": [{"s_per_trial": 3.0}]})}
+    seq, work = _roots(tmp_path, a, b)
+    wall, other = bc.split_wall_clock(seq, work, [f"{NB}/results.json: bytes differ"])
+    assert (wall, other) == ([f"{NB}/results.json: bytes differ"], [])
