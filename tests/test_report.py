@@ -414,3 +414,26 @@ def test_alternative_estimate_keeps_the_records_se_and_n(tmp_path):
     _write_run(tmp_path, "nb2", {"table": [{"id": "b", "lo": 0.78, "hi": 0.82, "ours": 0.80}]})
     est = report.alternative_estimate("nb2:table?id={id}", "b", {"estimate": {"n": 3}}, tmp_path)
     assert est.n == 3 and math.isnan(est.se)
+
+
+def test_summary_counts_investigated_unexplained_misses_apart():
+    """An `unexplained` miss whose causes row records what was checked ("investigated: ...")
+    is counted apart from one no row explains, for numbers and claims alike."""
+    miss = pd.DataFrame({"document": ["003"] * 3, "verdict": ["not reproduced"] * 3, "counted": [True] * 3,
+                         "cause": ["unexplained", "unexplained", "paper"],
+                         "evidence": ["investigated: no reading lowers it", "reading (A90) checked: not run", "x"]})
+    claims_ = pd.DataFrame({"document": ["000"], "verdict": ["contradicted"], "cause": ["unexplained"],
+                            "evidence": ["mean difference -0.09; cause: investigated: both readings"]})
+    text = "\n".join(report._summary(miss, claims_))
+    numbers, claims_part = text.split("Why a claim is contradicted")
+
+    def table(part, doc):
+        lines = [line for line in part.split("Why a number")[-1].splitlines() if line.startswith("|")]
+        cols = [c.strip() for c in lines[0].split("|")[1:-1]]
+        row = next([c.strip() for c in line.split("|")[1:-1]] for line in lines if line.startswith(f"| {doc}"))
+        return dict(zip(cols, row))
+
+    n = table(numbers, "003")
+    assert (n["paper"], n["unexplained, investigated"], n["unexplained, not investigated"]) == ("1", "1", "1")
+    c = table(claims_part, "000")
+    assert c == {"document": "000", "unexplained, investigated": "1"}

@@ -370,6 +370,36 @@ def _counts(df: pd.DataFrame, order, column: str = "verdict") -> str:
     return t.reset_index().to_markdown(index=False)
 
 
+#: An ``unexplained`` row of docs/causes.csv records what was checked: its evidence starts with
+#: this; a miss no row matches is unexplained and not investigated.
+INVESTIGATED = "investigated:"
+#: The cause columns of the summary: ``unexplained`` split by whether it was investigated
+SUMMARY_CAUSES = (*[c for c in CAUSES if c != "unexplained"], "unexplained, investigated",
+                  "unexplained, not investigated")
+
+
+def summary_cause(cause: str, evidence) -> str:
+    """The summary's cause of a miss: ``cause``, with ``unexplained`` split into
+    "unexplained, investigated" (its evidence names what was checked, :data:`INVESTIGATED`) and
+    "unexplained, not investigated".
+
+    >>> summary_cause("unexplained", "investigated: no reading lowers it")
+    'unexplained, investigated'
+    >>> summary_cause("unexplained", "reading (A90) checked: not reproduced either")
+    'unexplained, not investigated'
+    >>> summary_cause("paper", "")
+    'paper'
+    """
+    if cause != "unexplained":
+        return cause
+    investigated = INVESTIGATED in str(evidence or "")
+    return "unexplained, investigated" if investigated else "unexplained, not investigated"
+
+
+def _with_summary_cause(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(summary_cause=[summary_cause(c, e) for c, e in zip(df["cause"], df["evidence"])])
+
+
 def _summary(df: pd.DataFrame, claims_df: pd.DataFrame) -> list[str]:
     """The summary: verdicts per document (numbers, claims) and the causes of the misses."""
     lines = ["## Summary", "", "Published numbers:", "", _counts(df, NUMBER_VERDICTS), ""]
@@ -381,12 +411,14 @@ def _summary(df: pd.DataFrame, claims_df: pd.DataFrame) -> list[str]:
                   "counted once, with the number whose run it is.", ""]
     miss = df[df["verdict"] == "not reproduced"] if len(df) else df
     lines += ["Why a number is not reproduced (`docs/causes.csv`; `docs/verdicts.md` says what each "
-              "cause means and what evidence it needs):", "",
-              _counts(miss, CAUSES, "cause") if len(miss) else "(none)", "",
+              "cause means and what evidence it needs; an `unexplained` miss is *investigated* "
+              "when a row of the causes file records what was checked):", "",
+              _counts(_with_summary_cause(miss), SUMMARY_CAUSES, "summary_cause") if len(miss) else "(none)", "",
               "Claims:", "", _counts(claims_df, CLAIM_VERDICTS), ""]
     contra = claims_df[claims_df["verdict"] == "contradicted"] if len(claims_df) else claims_df
     if len(contra):
-        lines += ["Why a claim is contradicted:", "", _counts(contra, CAUSES, "cause"), ""]
+        lines += ["Why a claim is contradicted:", "", _counts(_with_summary_cause(contra), SUMMARY_CAUSES,
+                                                               "summary_cause"), ""]
     return lines
 
 
