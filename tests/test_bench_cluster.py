@@ -33,36 +33,36 @@ def _manifest(**checksums):
     return json.dumps({"notebook": "nb", "run_id": "r", "checksums": checksums})
 
 
+def _run(stamp: str, files: dict, checksummed) -> dict:
+    """One run's files (relative path -> text, ``{v}`` standing for ``stamp``) and a manifest
+    whose checksum of each path of ``checksummed`` is ``stamp``."""
+    out = {rel: text.format(v=stamp) for rel, text in files.items()}
+    out[f"{NB}/manifest.json"] = _manifest(**{rel: stamp for rel in checksummed})
+    return out
+
+
+def _split(tmp_path, files, checksummed, diffs):
+    seq, work = _roots(tmp_path, _run("1", files, checksummed), _run("2", files, checksummed))
+    return bc.split_wall_clock(seq, work, diffs)
+
+
 def test_a_table_whose_only_changed_column_is_a_time_is_expected(tmp_path):
-    a = {f"{NB}/timing.csv": "loss,wall_s,epochs\nBCE,1.5,10\n",
-         f"{NB}/timing.md": "| 1.5 |", f"{NB}/manifest.json": _manifest(**{
-             "figures/quick/nb/f.png": "1", f"{NB}/timing.csv": "1", f"{NB}/timing.md": "1",
-             f"{NB}/timing.csv.provenance.json": "1"})}
-    b = {f"{NB}/timing.csv": "loss,wall_s,epochs\nBCE,2.5,10\n",
-         f"{NB}/timing.md": "| 2.5 |", f"{NB}/manifest.json": _manifest(**{
-             "figures/quick/nb/f.png": "2", f"{NB}/timing.csv": "2", f"{NB}/timing.md": "2",
-             f"{NB}/timing.csv.provenance.json": "2"})}
-    seq, work = _roots(tmp_path, a, b)
+    files = {f"{NB}/timing.csv": "loss,wall_s,epochs\nBCE,1.{v},10\n", f"{NB}/timing.md": "| 1.{v} |"}
+    checksummed = ["figures/quick/nb/f.png", f"{NB}/timing.csv", f"{NB}/timing.md",
+                   f"{NB}/timing.csv.provenance.json"]
     diffs = [f"{NB}/timing.csv: bytes differ", f"{NB}/timing.md: bytes differ",
              f"{NB}/manifest.json: checksums/figures/quick/nb/f.png",
              "build/notebooks/quick/nb.ipynb: executed notebooks differ"]
-    wall, other = bc.split_wall_clock(seq, work, diffs)
-    assert other == [] and wall == diffs
+    assert _split(tmp_path, files, checksummed, diffs) == (diffs, [])
 
 
 def test_a_changed_metric_is_a_real_difference(tmp_path):
-    a = {f"{NB}/table.csv": "loss,F1,wall_s\nBCE,0.5,1.0\n",
-         f"{NB}/results.json": json.dumps({"F1": 0.5, "s_per_epoch": 1.0}),
-         f"{NB}/manifest.json": _manifest(**{f"{NB}/table.csv": "1"})}
-    b = {f"{NB}/table.csv": "loss,F1,wall_s\nBCE,0.6,2.0\n",
-         f"{NB}/results.json": json.dumps({"F1": 0.6, "s_per_epoch": 2.0}),
-         f"{NB}/manifest.json": _manifest(**{f"{NB}/table.csv": "2"})}
-    seq, work = _roots(tmp_path, a, b)
+    files = {f"{NB}/table.csv": "loss,F1,wall_s\nBCE,0.{v},{v}.0\n",
+             f"{NB}/results.json": '{{"F1": 0.{v}, "s_per_epoch": {v}.0}}'}
     diffs = [f"{NB}/table.csv: bytes differ", f"{NB}/results.json: bytes differ",
              f"{NB}/manifest.json: checksums/{NB}/table.csv",
              "build/notebooks/quick/nb.ipynb: executed notebooks differ"]
-    wall, other = bc.split_wall_clock(seq, work, diffs)
-    assert wall == [] and other == diffs
+    assert _split(tmp_path, files, [f"{NB}/table.csv"], diffs) == ([], diffs)
 
 
 def test_a_json_whose_only_changed_keys_are_times_is_expected(tmp_path):
