@@ -404,6 +404,36 @@ def test_readings_section_puts_our_verdict_beside_each_reading(tmp_path):
     assert "| adult/f1_soft/accuracy | 0.78 ± 0.04 |" in lines
 
 
+def test_readings_of_one_table_from_two_notebooks_are_merged(tmp_path):
+    """003-5-1b (Mammography, and Adult's ordinal Table 4) and 003-5-1e (Adult's released readings
+    of Table 4) both write ``table4_readings``: the report shows one table, every reading's
+    verdict per number, ``matches`` recomputed, both notebooks named."""
+    b = [{"id": "003/table4/mammography/f1_soft/f1", "published": 0.6, "published sd": 0.1,
+          "btg": 0.55, "btg: verdict": "reproduced", "ordinal": None, "ordinal: verdict": "not run",
+          "matches": "btg"},
+         {"id": "003/table4/adult/f1_soft/f1", "published": 0.61, "published sd": 0.04,
+          "btg": None, "btg: verdict": "not run", "ordinal": 0.6, "ordinal: verdict": "reproduced",
+          "matches": "ordinal"}]
+    e = [{"id": "003/table4/adult/f1_soft/f1", "published": 0.61, "published sd": 0.04,
+          "btg": 0.3, "btg: verdict": "not reproduced", "released": 0.62, "released: verdict": "reproduced",
+          "matches": "released"},
+         {"id": "003/table4/adult/acc_soft/f1", "published": 0.36, "published sd": 0.03,
+          "btg": 0.35, "btg: verdict": "reproduced", "released": None, "released: verdict": "not run",
+          "matches": "btg"}]
+    _write_run(tmp_path, "003-5-1b_readings", {"table4_readings": b, "results": []})
+    _write_run(tmp_path, "003-5-1e_readings_adult_sigmoid", {"table4_readings": e, "results": []})
+    t = report.collect_readings(tmp_path)[("003", "table4")].set_index("id")
+    assert list(t.index) == ["003/table4/mammography/f1_soft/f1", "003/table4/adult/f1_soft/f1",
+                             "003/table4/adult/acc_soft/f1"]
+    adult = t.loc["003/table4/adult/f1_soft/f1"]
+    assert (adult["ordinal: verdict"], adult["btg: verdict"], adult["released: verdict"]) == \
+        ("reproduced", "not reproduced", "reproduced")
+    assert adult["matches"] == "ordinal, released" and adult["btg"] == 0.3
+    assert t.loc["003/table4/mammography/f1_soft/f1", "released: verdict"] == "not run"
+    assert t.loc["003/table4/adult/acc_soft/f1", "published"] == 0.36
+    assert set(t["notebook"]) == {"003-5-1b_readings, 003-5-1e_readings_adult_sigmoid"}
+
+
 def test_alternative_estimate_keeps_the_records_se_and_n(tmp_path):
     """A reading's record (003-5-1b's table1_reading_estimates) carries its own standard error
     and trial count; the alternative is judged with them, not with our entry's."""

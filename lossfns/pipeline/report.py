@@ -172,9 +172,10 @@ def alternative_estimate(ref: str, key: str, entry: dict, root: Path | None = No
     from urllib.parse import parse_qsl
     head, _, query = ref.replace("{id}", key).partition("?")
     notebook, _, table = head.partition(":")
-    res = results_dir(entry.get("profile") or "full", notebook, root=root or repo_root()) / "results.json"
-    if not res.exists():
-        raise LookupError(f"{res} does not exist")
+    root = root or repo_root()
+    res = results_dir(entry.get("profile") or "full", notebook, root=root) / "results.json"
+    if not res.exists():   # named relative to the repository: the report holds no machine's paths
+        raise LookupError(f"{res.relative_to(root).as_posix() if res.is_relative_to(root) else res} does not exist")
     records = json.loads(res.read_text()).get("results", {}).get(table)
     if not isinstance(records, list):
         raise LookupError(f"{notebook} has no table {table!r}")
@@ -506,8 +507,36 @@ def collect_readings(root: Path | None = None, include_ignored: bool = True) -> 
             if key.endswith("_readings") and isinstance(recs, list) and recs and "id" in recs[0]:
                 t = pd.DataFrame(recs).assign(notebook=data.get("notebook"), profile=profile)
                 doc = str(t["id"].iloc[0]).split("/")[0]
-                out[(doc, key[: -len("_readings")])] = t
+                where = (doc, key[: -len("_readings")])
+                out[where] = merge_readings(out[where], t) if where in out else t
     return out
+
+
+def merge_readings(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Two ``<table>_readings`` frames of one table, written by two notebooks (003-5-1b runs
+    Mammography's readings, 003-5-1d and 003-5-1e Adult's): one row per published id (``a``'s
+    order, then ``b``'s new ids), every reading's value and verdict (``"not run"`` where a
+    frame has none), ``matches`` recomputed from the verdicts, ``notebook`` and ``profile``
+    naming both."""
+    drop = ["matches", "notebook", "profile"]
+    cols = [c for c in dict.fromkeys([*a.columns, *b.columns]) if c not in drop]
+    ids = list(dict.fromkeys([*a["id"], *b["id"]]))
+
+    def prep(t):
+        t = t.drop(columns=[c for c in drop if c in t]).set_index("id")
+        verdicts = [c for c in t.columns if c.endswith(": verdict")]
+        t[verdicts] = t[verdicts].mask(t[verdicts] == "not run")
+        return t
+
+    m = prep(a).combine_first(prep(b)).reindex(ids).reset_index()[cols]
+    names = _reading_names(m)
+    for n in names:
+        m[f"{n}: verdict"] = m[f"{n}: verdict"].fillna("not run")
+    m["matches"] = [", ".join(n for n in names if r[f"{n}: verdict"] == "reproduced") or "neither"
+                    for r in m.to_dict("records")]
+    for c in ("notebook", "profile"):
+        m[c] = ", ".join(dict.fromkeys(str(x) for x in (*a[c], *b[c])))
+    return m
 
 
 def _reading_names(table: pd.DataFrame) -> list[str]:
@@ -571,7 +600,7 @@ def _readings_lines(doc: str, readings: dict, df: pd.DataFrame) -> list[str]:
             continue
         summary = readings_summary(t, df)
         lines += [f"## {doc} — {table}: which reading the published numbers match", "",
-                  f"From notebook {t['notebook'].iloc[0]} ({t['profile'].iloc[0]} profile): each reading of "
+                  f"From notebook(s) {t['notebook'].iloc[0]} ({t['profile'].iloc[0]} profile): each reading of "
                   f"the paper's released code trained under our protocol, judged by the same rule; "
                   f"\"{OURS_READING}\" is the verdict of the table above on the same numbers.", ""]
         for ds, g in summary.groupby("dataset", sort=False):

@@ -47,28 +47,46 @@ READINGS = {
     B.READING: ("the released package's own losses (mean over τ, δ = 0.2, no end points, its soft confusion matrix)", "A89"),
 }
 
-#: notebook 003-5-1b's runs: reading -> dataset -> loss labels (Table 1, linear approximation);
-#: trials, window and cap as notebook 003-5-1 (the paper's protocol in the full profile)
+#: the released readings' runs, one notebook per part that fits two hours (A91): reading ->
+#: dataset -> loss labels, ``runs`` for Table 1 (linear approximation), ``sigmoid_runs`` for
+#: Table 4 (k = 10); trials, window and cap as notebook 003-5-1 (the paper's protocol in the full
+#: profile). torch-btg costs 2-3 times our losses per epoch (0.21-0.32 s on Mammography, 1.47 s
+#: on Adult for 10 batched models, one core), so Adult gets notebooks of its own:
+#:
+#: * 003-5-1b: every reading on Mammography (Tables 1 and 4) and Adult's ordinal encoding in
+#:   Table 4 (measured about 2,500 s for Mammography; about 1,650 s more projected);
+#: * 003-5-1d: Table 1 on Adult, the ordinal encoding and torch-btg (about 6,500 s projected);
+#: * 003-5-1e: Table 4 on Adult, torch-btg and ours at the released readings (about 6,700 s).
+_FULL = {"trials": 10, "max_epochs": 2000, "patience": 100}
+_QUICK = {"trials": 3, "max_epochs": 6, "patience": 3}
 PRESETS = {
     "003-5-1b_readings": {
-        "quick": {"trials": 3, "max_epochs": 6, "patience": 3,
+        "quick": {**_QUICK,
                   "runs": {"AUROC* without end points": {"mammography": ["AUROC*"]},
-                           B.READING: {"mammography": ["F1*"]},
-                           "Adult ordinal, unscaled": {"adult-ordinal": ["F1*"]}},
+                           B.READING: {"mammography": ["F1*"]}},
                   "sigmoid_runs": {B.READING: {"mammography": ["F1*"]}}},
-        # torch-btg costs 3 times our losses per epoch (0.36 s on Mammography, 1.8 s on Adult,
-        # 10 models batched, one core): on Adult only its F1 row runs (A91)
-        "full": {"trials": 10, "max_epochs": 2000, "patience": 100,
-                 "runs": {"Adult ordinal, unscaled": {"adult-ordinal": ["F1*", "Accuracy*", "AUROC*", "AUROC (WMW)", "BCE"]},
-                          "AUROC* without end points": {"mammography": ["AUROC*"]},
+        "full": {**_FULL,
+                 "runs": {"AUROC* without end points": {"mammography": ["AUROC*"]},
                           "trained on the mean over τ": {"mammography": ["F1*", "Accuracy*"]},
                           "δ = 0.2": {"mammography": ["F1*", "Accuracy*"]},
                           B.OURS_RELEASED: {"mammography": ["F1*", "Accuracy*", "AUROC*"]},
-                          B.READING: {"mammography": ["F1*", "Accuracy*", "AUROC*"], "adult": ["F1*"]}},
-                 # Table 4 (the sigmoid approximation, k = 10): the released package and our losses at
-                 # its readings, on Mammography (Adult's would add about 40 CPU-minutes: A91)
+                          B.READING: {"mammography": ["F1*", "Accuracy*", "AUROC*"]}},
                  "sigmoid_runs": {B.OURS_RELEASED: {"mammography": ["F1*", "Accuracy*", "AUROC*"]},
-                                  B.READING: {"mammography": ["F1*", "Accuracy*", "AUROC*"]}}},
+                                  B.READING: {"mammography": ["F1*", "Accuracy*", "AUROC*"]},
+                                  "Adult ordinal, unscaled": {"adult-ordinal": ["F1*", "Accuracy*", "AUROC*"]}}},
+    },
+    "003-5-1d_readings_adult": {
+        "quick": {**_QUICK, "runs": {"Adult ordinal, unscaled": {"adult-ordinal": ["F1*"]},
+                                     B.READING: {"adult": ["Accuracy*"]}}},
+        "full": {**_FULL, "runs": {"Adult ordinal, unscaled": {"adult-ordinal": ["F1*", "Accuracy*", "AUROC*",
+                                                                                 "AUROC (WMW)", "BCE"]},
+                                   B.READING: {"adult": ["F1*", "Accuracy*", "AUROC*"]}}},
+    },
+    "003-5-1e_readings_adult_sigmoid": {
+        "quick": {**_QUICK, "sigmoid_runs": {B.OURS_RELEASED: {"adult": ["F1*"]},
+                                             B.READING: {"adult": ["AUROC*"]}}},
+        "full": {**_FULL, "sigmoid_runs": {B.OURS_RELEASED: {"adult": ["F1*", "Accuracy*", "AUROC*"]},
+                                           B.READING: {"adult": ["F1*", "Accuracy*", "AUROC*"]}}},
     },
 }
 
@@ -152,7 +170,8 @@ def reading_estimates(rows: pd.DataFrame, table: str = "table1") -> pd.DataFrame
     estimated: ``id``, ``reading``, ``ours`` (mean over trials) with its 95% t-interval ``lo``,
     ``hi``, standard error ``se`` and trial count ``n``. The report's causes name a record of
     this table as the alternative result behind a ``reading`` cause (docs/causes.csv column
-    ``alternative``: ``003-5-1b_readings:table1_reading_estimates?id={id}&reading=...``)."""
+    ``alternative``: ``003-5-1b_readings:table1_reading_estimates?id={id}&reading=...``,
+    or the same table of 003-5-1d / 003-5-1e)."""
     out = []
     for reading, g in rows.groupby("reading", sort=False):
         for key, est in B.estimates(g, table).items():
