@@ -7,6 +7,7 @@ import torch
 
 import lossfns
 from lossfns.experiments.doc003 import images as I
+from lossfns.experiments.doc003 import supp7 as S7
 from lossfns.experiments.doc003 import tables as X
 from lossfns.experiments.doc003 import tabular as T
 from lossfns.pipeline.published import claims, published
@@ -299,3 +300,48 @@ def test_trained_table_counts_capped_models_and_majority_beaters_per_group():
     by_batch = X.trained_table(pd.DataFrame(rows).assign(batch_size=[128, 128, 4096, 4096]),
                                ("dataset", "batch_size", "loss"), max_epochs={128: 60, 4096: 300}, by="batch_size")
     assert list(by_batch["max epochs"]) == [60, 300] and "patience" not in by_batch
+
+
+
+def test_run_setting_checks_the_setting_before_training():
+    with pytest.raises(ValueError, match=r"setting must be one of \('unweighted', 'weighted', 'oversampled'\), got 'balanced'"):
+        S7.run_setting("mammography", "balanced", trials=2, max_epochs=1, patience=1)
+
+
+def test_one_setting_trains_the_unweighted_reference_it_is_compared_with():
+    """003-s7b/c train one setting each; the unweighted F1* (l) beside it has the seeds and
+    splits of 003-s7a's (the same models), so the supp. 7.2 claims stay paired by trial."""
+    kw = dict(trials=2, max_epochs=2, patience=1, seed=0)
+    w = S7.run_setting("mammography", "weighted", **kw)
+    assert set(w["setting"]) == {"unweighted", "weighted"}
+    assert sorted(w.loc[w["setting"] == "unweighted", "loss"].unique()) == ["F1* (l)"]
+    assert sorted(w.loc[w["setting"] == "weighted", "loss"].unique()) == sorted(X.weighted_losses())
+    u = S7.run_setting("mammography", "unweighted", **kw)
+    assert sorted(u["loss"].unique()) == sorted(X.baseline_losses())
+    cols = ["trial", "F1", "Accuracy", "stopped_epoch"]
+    same = [x[(x["setting"] == "unweighted") & (x["loss"] == "F1* (l)")][cols].reset_index(drop=True) for x in (u, w)]
+    pd.testing.assert_frame_equal(*same)
+
+
+def test_supp7_claims_of_each_setting():
+    u = rows({("adult", "F1* (l)"): {"F1": [0.6, 0.6, 0.7], "Accuracy": [0.9] * 3, T.SUMMARY_COLUMNS[2]: [0.8] * 3},
+              ("adult", "Dice"): {"F1": [0.5, 0.5, 0.5], "Accuracy": [0.8] * 3, T.SUMMARY_COLUMNS[2]: [0.7] * 3}},
+             setting="unweighted")
+    c = S7.claims(u)
+    assert list(c) == ["003/supp7.1/beats_dice"]
+    assert c["003/supp7.1/beats_dice"]["adult F1"] == pytest.approx([0.1, 0.1, 0.2])
+    ref = rows({("adult", "F1* (l)"): {"F1": [0.6, 0.6, 0.7]}}, setting="unweighted")
+    w = pd.concat([ref, rows({("adult", "weighted BCE"): {"F1": [0.65, 0.6, 0.6]}}, setting="weighted")])
+    assert list(S7.claims(w)) == ["003/supp7.2/unweighted_vs_weighted_bce"]
+    assert S7.claims(w)["003/supp7.2/unweighted_vs_weighted_bce"]["adult"] == pytest.approx([-0.05, 0.0, 0.1])
+    o = pd.concat([ref, rows({("adult", "BCE"): {"F1": [0.55] * 3}, ("adult", "F1* (l)"): {"F1": [0.5, 0.6, 0.6]}},
+                             setting="oversampled")])
+    c = S7.claims(o)
+    assert list(c) == ["003/supp7.2/unweighted_vs_oversampled_bce", "003/supp7.2/better_without_oversampling"]
+    assert c["003/supp7.2/unweighted_vs_oversampled_bce"]["adult"] == pytest.approx([0.05, 0.05, 0.15])
+    assert c["003/supp7.2/better_without_oversampling"]["adult"] == pytest.approx([0.1, 0.0, 0.1])
+    assert S7.claims(ref) == {}
+    # every claim of data/claims.csv that names a 003-s7 notebook is tested by that notebook's setting
+    table = claims()
+    for stem, res in {"003-s7a_baselines": u, "003-s7b_class_weights": w, "003-s7c_oversampling": o}.items():
+        assert set(S7.claims(res)) == set(table.index[table["notebook"] == stem]), stem

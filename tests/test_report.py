@@ -467,3 +467,18 @@ def test_summary_counts_investigated_unexplained_misses_apart():
     assert (n["paper"], n["unexplained, investigated"], n["unexplained, not investigated"]) == ("1", "1", "1")
     c = table(claims_part, "000")
     assert c == {"document": "000", "unexplained, investigated": "1"}
+
+
+def test_an_id_recorded_by_two_notebooks_is_an_error(tmp_path):
+    """One published id, one run: a split notebook's leftover results folder beside its
+    successor's must not let either silently win."""
+    key = "003/table9/adult/f1_soft_l/f1"
+    entry = {"value": 0.7, "dataset": "adult", "stand_in": False, "note": ""}
+    _write_run(tmp_path, "003-s7_baselines_weighting", {"reproduced": {key: entry}})
+    _write_run(tmp_path, "003-s7b_class_weights", {"reproduced": {key: {**entry, "value": 0.6}}})
+    with pytest.raises(ValueError, match=r"003/table9/adult/f1_soft_l/f1.*two notebooks.*003-s7_baselines_weighting"):
+        report.collect(tmp_path)
+    # the same notebook in both profiles is not a conflict: the full profile wins
+    _write_run(tmp_path, "003-s7b_class_weights", {"reproduced": {key: entry}}, profile="quick")
+    (tmp_path / "results" / "full" / "003-s7_baselines_weighting" / "results.json").unlink()
+    assert report.collect(tmp_path)[key]["value"] == 0.6

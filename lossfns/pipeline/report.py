@@ -95,6 +95,11 @@ def _collect(section: str, root: Path | None = None, include_ignored: bool = Tru
     for profile, res in _results_files(root, include_ignored):
         data = json.loads(res.read_text())
         for key, entry in (data.get("results", {}).get(section) or {}).items():
+            if key in out and out[key]["notebook"] != data.get("notebook"):
+                raise ValueError(
+                    f"{section} id {key!r} is recorded by two notebooks, {out[key]['notebook']} and "
+                    f"{data.get('notebook')} ({res.relative_to(root)}): one id must come from one run; "
+                    "remove the results folder of the notebook that no longer records it")
             out[key] = {**entry, "profile": profile, "notebook": data.get("notebook")}
         tim = res.with_name("timings.json")
         if section == "claims" and tim.exists():
