@@ -49,10 +49,15 @@ def test_architectures():
         CNNSpec((1, 4, 4), (("conv", 2, 3, True), ("gap",)))
 
 
-@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 1e-4)])
-def test_small_cnn_together_equals_alone(dtype, tol):
+# float32 with SGD, not Adam: the vmapped and the looped convolutions round differently (by
+# about 1e-7), and Adam divides each gradient by its own running scale, so a parameter whose
+# gradient is rounding noise moves by +-lr either way (measured on an AVX2-only AMD EPYC: 0.02
+# apart after 2 epochs at lr 1e-2, whatever the code); with SGD the same rounding stays at 1e-8.
+# Adam's arithmetic is checked in float64, where rounding cannot flip a step.
+@pytest.mark.parametrize("dtype,optimizer,tol", [(torch.float64, "adam", 1e-10), (torch.float32, "sgd", 1e-5)])
+def test_small_cnn_together_equals_alone(dtype, optimizer, tol):
     tasks = _tasks((28, 28), (21, 13, 8))  # ragged: 3, 2, 1 batches of 8, short last batches
-    kw = dict(epochs=2, batch_size=8, optimizer="adam", optimizer_kwargs={"lr": 1e-2}, dtype=dtype,
+    kw = dict(epochs=2, batch_size=8, optimizer=optimizer, optimizer_kwargs={"lr": 1e-2}, dtype=dtype,
               quiet=True, seed=4, device="cpu")
     together = train_cnn(SMALL_CNN, tasks, bce, **kw)
     for m, task in enumerate(tasks):
