@@ -37,9 +37,14 @@ FULL := $(foreach n,$(NAMES),$(STAMPS)/full/$(n).done)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 # One floating-point path on every x86 CPU with AVX2 (MKL's reproducibility mode, ATen's AVX2
-# kernels): committed outputs must not depend on AVX-512 (see lossfns.pipeline.run.KERNEL_ENV).
+# kernels, NumPy's SIMD dispatch without its AVX-512 targets, OpenBLAS's Haswell kernels, oneDNN
+# up to AVX2): committed outputs must not depend on AVX-512 (see lossfns.pipeline.run.KERNEL_ENV
+# and docs/cluster.md). The kernel spec below carries the same pins for kernels started outside make.
 export MKL_CBWR := AVX2
 export ATEN_CPU_CAPABILITY := avx2
+export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
+export OPENBLAS_CORETYPE := Haswell
+export ONEDNN_MAX_CPU_ISA := AVX2
 PYTEST_ARGS ?=
 # Extra `lossfns.run execute` options for every notebook, e.g. RUN_ARGS='-p device cuda'
 # (make reproduce FORCE=1 RUN_ARGS=...: the parameter must exist in every notebook).
@@ -69,7 +74,8 @@ $(INSTALLED):
 	@$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || { echo "error: installing lossfns (editable) failed" >&2; exit 1; }
 	@$(PY) -m ipykernel install --prefix $(VENV) --name $(KERNEL) --display-name "Python (lossfns)" \
 	  --env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 --env MKL_CBWR AVX2 \
-	  --env ATEN_CPU_CAPABILITY avx2 >/dev/null
+	  --env ATEN_CPU_CAPABILITY avx2 --env NPY_DISABLE_CPU_FEATURES "$(NPY_DISABLE_CPU_FEATURES)" \
+	  --env OPENBLAS_CORETYPE $(OPENBLAS_CORETYPE) --env ONEDNN_MAX_CPU_ISA $(ONEDNN_MAX_CPU_ISA) >/dev/null
 	@echo $(ENV_HASH) > $(VENV)/.installed
 	@touch $@
 	@echo "environment ready: $(VENV) (Jupyter kernel '$(KERNEL)')"

@@ -11,6 +11,11 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # tests never need a GPU
 # float32 on AVX-512 only). The same pins as the notebooks' kernels (lossfns.pipeline.run).
 os.environ.setdefault("MKL_CBWR", "AVX2")
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+# NumPy's SIMD dispatch and OpenBLAS's kernels, read when they load: `make test` exports these
+# (the Makefile) before pytest starts; here for a bare `pytest` before NumPy is imported.
+os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 # torch.compile's kernels in a cache of this test session's own: a kernel that another process
 # compiled under other settings (the shared /tmp/torchinductor_<user>) is never reused.
 if "TORCHINDUCTOR_CACHE_DIR" not in os.environ:

@@ -69,3 +69,43 @@ def test_sources_of_a_module_imported_from_a_document_subpackage(tmp_path):
             "lossfns/experiments/doc000/checks.py", "lossfns/experiments/doc000/__init__.py",
             "lossfns/verdicts.py"} <= files
     assert "lossfns/experiments/doc000/plots.py" not in files
+
+
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root,
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_refreshed_outputs_leave_a_run_current_but_a_changed_cell_does_not(tmp_path):
+    # nbval's reference outputs are re-executed (e.g. on another CPU) without changing what a
+    # full run executes: the run stays current; a changed source or parameters tag makes it stale
+    import json
+
+    root = tmp_path / "repo"
+    (root / "notebooks").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("seed = 0", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("print(seed + 1)")]
+    path = root / "notebooks" / "nb.ipynb"
+    nbformat.write(nb, path)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "nb")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"git_commit": _git(root, "rev-parse", "HEAD"), "git_dirty": False}))
+
+    assert freshness.artefact_status(manifest, path, root)["stale"] is False
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nb.cells[1].execution_count = 7
+    nbformat.write(nb, path)
+    assert freshness.artefact_status(manifest, path, root) == {
+        "commit": _git(root, "rev-parse", "HEAD"), "dirty": False, "stale": False, "changed": []}
+    nb.cells[0].metadata["tags"] = []
+    nbformat.write(nb, path)
+    assert freshness.artefact_status(manifest, path, root)["changed"] == ["notebooks/nb.ipynb"]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.cells[1].source = "print(seed + 2)"
+    nbformat.write(nb, path)
+    assert freshness.artefact_status(manifest, path, root)["stale"] is True

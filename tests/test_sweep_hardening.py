@@ -264,12 +264,25 @@ def test_nothing_succeeded_or_nothing_varies(tmp_path):
     assert plan.outputs == [] and plan.left_out["acc"] == "constant" and not plan.over_seeds
 
 
+#: how a point fails when its kernel could not bind a port (see test_seed_sweep_end_to_end)
+KERNEL_START_RACE = "Kernel died before replying to kernel_info"
+
+
 @pytest.mark.slow
 def test_seed_sweep_end_to_end(nb, tmp_path, capsys):
     argv = [str(nb), "--grid", "seed", "0", "1", "--grid", "a", "1", "2", "--root", str(tmp_path),
             "--name", "e2e", "--jobs", "2"]
-    assert sweep.main(argv) == 0
     base = tmp_path / "sweeps" / "e2e"
+    if sweep.main(argv) != 0:
+        # The Jupyter protocol has a start-up race: the client picks a kernel's ports and the
+        # kernel binds them later, so another process (the other job, the other xdist worker)
+        # can take one in between ("Address already in use", the kernel dies before replying
+        # to kernel_info; posit-dev/positron#5799, JEP 66). Only that failure is tolerated, and
+        # only through the sweep's own recovery path, which must then succeed.
+        errors = [r.get("error", "") for r in json.loads((base / "sweep.json").read_text())["rows"]
+                  if r["status"] != "ok"]
+        assert errors and all(KERNEL_START_RACE in e for e in errors), errors
+        assert sweep.main([*argv, "--retry-failed"]) == 0
     state = json.loads((base / "sweep.json").read_text())
     assert [r["status"] for r in state["rows"]] == ["ok"] * 4
     assert state["plot"]["outputs"] == ["y"] and state["plot"]["x"] == "a" and state["plot"]["over_seeds"]
