@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lossfns.pipeline import freshness
+from lossfns.pipeline import freshness, report
 
 
 def _notebook(tmp_path: Path, *cells: str) -> Path:
@@ -78,7 +78,7 @@ def _git(root: Path, *args: str) -> str:
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
-def test_refreshed_outputs_leave_a_run_current_but_a_changed_cell_does_not(tmp_path):
+def test_report_keeps_a_run_current_when_only_outputs_were_refreshed(tmp_path):
     # nbval's reference outputs are re-executed (e.g. on another CPU) without changing what a
     # full run executes: the run stays current; a changed source or parameters tag makes it stale
     import json
@@ -96,16 +96,16 @@ def test_refreshed_outputs_leave_a_run_current_but_a_changed_cell_does_not(tmp_p
     manifest = tmp_path / "manifest.json"
     manifest.write_text(json.dumps({"git_commit": _git(root, "rev-parse", "HEAD"), "git_dirty": False}))
 
-    assert freshness.artefact_status(manifest, path, root)["stale"] is False
+    assert report.artefact_freshness(manifest, path, root)["stale"] is False
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
     nb.cells[1].execution_count = 7
     nbformat.write(nb, path)
-    assert freshness.artefact_status(manifest, path, root) == {
+    assert report.artefact_freshness(manifest, path, root) == {
         "commit": _git(root, "rev-parse", "HEAD"), "dirty": False, "stale": False, "changed": []}
     nb.cells[0].metadata["tags"] = []
     nbformat.write(nb, path)
-    assert freshness.artefact_status(manifest, path, root)["changed"] == ["notebooks/nb.ipynb"]
+    assert report.artefact_freshness(manifest, path, root)["changed"] == ["notebooks/nb.ipynb"]
     nb.cells[0].metadata["tags"] = ["parameters"]
     nb.cells[1].source = "print(seed + 2)"
     nbformat.write(nb, path)
-    assert freshness.artefact_status(manifest, path, root)["stale"] is True
+    assert report.artefact_freshness(manifest, path, root)["stale"] is True

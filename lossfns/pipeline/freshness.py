@@ -10,9 +10,8 @@ identity check, the verdict recheck, the catalogue) and never run inside a noteb
 computation, so editing them changes no number a notebook writes. An artefact is
 
 * **clean** when its provenance says the tree was clean when it was written;
-* **current** when neither the notebook's cells (type, source, tags: :func:`cell_inputs`; not
-  its stored outputs) nor any of its sources changed since that commit (committed changes and
-  uncommitted ones alike).
+* **current** when neither the notebook nor any of its sources changed since that commit
+  (committed changes and uncommitted ones alike).
 
 ``python -m lossfns.run deps`` uses :func:`notebook_sources` to give Make the same, finer
 dependencies.
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from .paths import repo_root
 
-__all__ = ["BOOKKEEPING", "imported_modules", "notebook_sources", "artefact_status", "cell_inputs"]
+__all__ = ["BOOKKEEPING", "imported_modules", "notebook_sources", "artefact_status"]
 
 #: pipeline modules that only read finished artefacts (or decide about runs): not sources of a
 #: notebook's numbers, and the import traversal does not pass through them
@@ -110,25 +109,9 @@ def artefact_status(manifest: Path, notebook: Path, root: Path | None = None) ->
     root = root or repo_root()
     prov = json.loads(Path(manifest).read_text())
     commit, dirty = prov.get("git_commit"), prov.get("git_dirty")
-    nb_path = Path(notebook).resolve()
-    sources = [str(p.relative_to(root)) for p in notebook_sources(notebook, root) if p != nb_path]
+    sources = [str(p.relative_to(root)) for p in notebook_sources(notebook, root)]
     if not commit or _git(root, "cat-file", "-e", f"{commit}^{{commit}}").returncode != 0:
         return {"commit": commit, "dirty": dirty, "stale": True, "changed": ["(unknown commit)"]}
-    out = _git(root, "diff", "--name-only", commit, "--", *sources) if sources else None
-    changed = set(out.stdout.split()) if out else set()
-    rel = nb_path.relative_to(root.resolve()).as_posix()
-    before = _git(root, "show", f"{commit}:{rel}")
-    if before.returncode != 0 or cell_inputs(before.stdout) != cell_inputs(nb_path.read_text()):
-        changed.add(rel)
-    changed = sorted(changed)
+    out = _git(root, "diff", "--name-only", commit, "--", *sources)
+    changed = sorted(set(out.stdout.split()))
     return {"commit": commit, "dirty": bool(dirty), "stale": bool(changed), "changed": changed}
-
-
-def cell_inputs(text: str) -> list[tuple]:
-    """What of a notebook a run executes: each cell's type, source and tags (``parameters``
-    among them), in order. Its stored outputs, execution counts and other metadata are left
-    out: the committed quick-profile outputs are what an earlier run printed, not an input of
-    the next one, so refreshing them (nbval's reference) does not make a full run stale."""
-    cells = json.loads(text).get("cells", [])
-    return [(c.get("cell_type"), "".join(c.get("source", "")), tuple(c.get("metadata", {}).get("tags", ())))
-            for c in cells]

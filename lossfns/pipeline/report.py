@@ -343,7 +343,6 @@ def provenance_table(root: Path | None = None, include_ignored: bool = True) -> 
     """Per notebook: profile, commit, dirty and stale flags of its artefacts, and whether the
     set is whole (:func:`lossfns.pipeline.integrity.verify_set`: ``ok``; ``legacy`` for a set
     written before run ids, whose sidecars agree; ``bad`` with the first problem)."""
-    from .freshness import artefact_status
     from .integrity import verify_set
     root = root or repo_root()
     rows = []
@@ -352,7 +351,7 @@ def provenance_table(root: Path | None = None, include_ignored: bool = True) -> 
         manifest = res.parent / "manifest.json"
         if not nb.exists() or not manifest.exists():
             continue
-        st = artefact_status(manifest, nb, root)
+        st = artefact_freshness(manifest, nb, root)
         whole = verify_set(root, profile, res.parent.name)
         rows.append({"notebook": res.parent.name, "profile": profile,
                      "commit": (st["commit"] or "")[:10], "full_commit": st["commit"] or "",
@@ -361,6 +360,31 @@ def provenance_table(root: Path | None = None, include_ignored: bool = True) -> 
                                                f"{whole['problems'][0]})" if whole["problems"] else ""),
                      "changed since": ", ".join(st["changed"][:4]) + (" ..." if len(st["changed"]) > 4 else "")})
     return pd.DataFrame(rows)
+
+
+def cell_inputs(text: str) -> list[tuple]:
+    """What of a notebook a run executes: each cell's type, source and tags (``parameters``
+    among them), in order; not its stored outputs, execution counts or other metadata."""
+    return [(c.get("cell_type"), "".join(c.get("source", "")), tuple(c.get("metadata", {}).get("tags", ())))
+            for c in json.loads(text).get("cells", [])]
+
+
+def artefact_freshness(manifest: Path, notebook: Path, root: Path) -> dict:
+    """:func:`lossfns.pipeline.freshness.artefact_status`, except that the notebook counts as
+    changed only when its cells (:func:`cell_inputs`) did: the committed quick-profile outputs
+    are what an earlier run printed, not an input of the full run, so refreshing nbval's
+    reference (e.g. on another CPU) leaves a full run current. The same rule as the pre-stop
+    hook's (cell sources)."""
+    from .freshness import artefact_status
+    st = artefact_status(manifest, notebook, root)
+    rel = Path(notebook).resolve().relative_to(Path(root).resolve()).as_posix()
+    if rel in st["changed"] and st["commit"]:
+        before = subprocess.run(["git", "show", f"{st['commit']}:{rel}"], cwd=root, capture_output=True,
+                                text=True, timeout=30)
+        if before.returncode == 0 and cell_inputs(before.stdout) == cell_inputs(Path(notebook).read_text()):
+            changed = [c for c in st["changed"] if c != rel]
+            st = {**st, "changed": changed, "stale": bool(changed)}
+    return st
 
 
 def _counts(df: pd.DataFrame, order, column: str = "verdict") -> str:
