@@ -76,6 +76,20 @@ def test_cluster_gives_the_rows_of_a_local_run(cluster_addr):
 
 
 @pytest.mark.slow
+def test_cluster_gives_the_oversampled_rows_of_a_local_run(cluster_addr):
+    """003-s7c's pieces (``doc003.supp7.run_setting``, one data set each): the random
+    oversampling of the training splits and the losses built per task come back from a worker
+    with the numbers of a local run."""
+    from lossfns.experiments.doc003 import supp7
+    calls = [dict(TINY, setting="oversampled"), dict(TINY, setting="oversampled", seed=1)]
+    local = pd.concat(map_pieces(supp7.run_setting, calls, quiet=True), ignore_index=True)
+    assert set(local["setting"]) == {"unweighted", "oversampled"} and len(local) == 2 * 2 * 6
+    remote = pd.concat(map_pieces(supp7.run_setting, calls, scheduler=cluster_addr, quiet=True),
+                       ignore_index=True)
+    pd.testing.assert_frame_equal(remote.drop(columns=WALL), local.drop(columns=WALL), check_exact=True)
+
+
+@pytest.mark.slow
 def test_cluster_keeps_order_and_names_a_failing_piece(cluster_addr):
     calls = [dict(x=x) for x in (5, 4, 3, 2, 1)]
     assert map_pieces(power, calls, scheduler=cluster_addr, quiet=True) == [25, 16, 9, 4, 1]

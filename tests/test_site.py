@@ -97,6 +97,8 @@ def _soup(path: Path) -> BeautifulSoup:
 
 def test_pure_helpers():
     assert site.slug("000/table1/bce/mean_min") == "000-table1-bce-mean_min"
+    assert site.plain_math("Tables 3 and 6: F$_\\beta$ losses") == "Tables 3 and 6: Fβ losses"
+    assert site.plain_math("$x^{2}$ and $\\kappa_1$; no math") == "x2 and kappa1; no math"
     assert site.slug("003/t5/F1 (b=0.5)") == "003-t5-f1-b-0.5"
     assert site.flat_headers("| ('F1', 'mean') | ('loss', '') |") == "| F1 mean | loss |"
     artefacts = {NB: ["fig-table5_curves", "tab-table50_x", "tab-table5_ours"]}

@@ -132,6 +132,20 @@ def _title(nb: dict, default: str) -> str:
     return lines[0].lstrip("# ").strip() if lines else default
 
 
+#: TeX commands of inline math in a notebook title, as the navigation (plain text) shows them
+_TEX_SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "lambda": "λ", "mu": "μ",
+                "sigma": "σ", "tau": "τ", "infty": "∞"}
+
+
+def plain_math(text: str) -> str:
+    """Inline TeX of a title as plain text, for the navigation, which MathJax does not typeset:
+    ``F$_\\beta$ losses`` -> ``Fβ losses`` (a command not in :data:`_TEX_SYMBOLS` keeps its name)."""
+    def one(m):
+        body = re.sub(r"\\([A-Za-z]+)", lambda c: _TEX_SYMBOLS.get(c.group(1), c.group(1)), m.group(1))
+        return re.sub(r"[_^{}]", "", body)
+    return re.sub(r"\$([^$]+)\$", one, text)
+
+
 def slug(text: str) -> str:
     """The anchor of a verdict id: ``000/table1/bce/mean_min`` -> ``000-table1-bce-mean_min``."""
     return re.sub(r"[^a-z0-9_.]+", "-", text.lower()).strip("-") or "row"
@@ -527,7 +541,7 @@ def stage(docs: Path, root: Path, *, api: bool = True) -> list:
     groups: dict[str, list] = {}
     for e in entries:
         doc = str(e["meta"].get("document", "")) or "other"
-        groups.setdefault(f"Notebooks {doc}", []).append({e["title"]: f"{e['name']}.ipynb"})
+        groups.setdefault(f"Notebooks {doc}", []).append({plain_math(e["title"]): f"{e['name']}.ipynb"})
     nav += [{k: v} for k, v in groups.items()]
     catalogue = root / "docs" / "catalogue.md"
     if catalogue.exists():   # the generated loss catalogue (lossfns.pipeline.catalogue)
