@@ -47,7 +47,7 @@ def _notebook() -> dict:
                          "lossfns": {"document": "000", "section": "99"}},
             "cells": [
                 {"cell_type": "markdown", "id": "a", "metadata": {},
-                 "source": "# 000 §99 — A fixture\n\nThe loss $L = e$ at $|y - t| = 1$."},
+                 "source": "# 000 §99 — A fixture of F$_\\beta$\n\nThe loss $L = e$ at $|y - t| = 1$."},
                 {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 1,
                  "source": "print('hello')",
                  "outputs": [{"output_type": "stream", "name": "stdout", "text": "hello\n"}]},
@@ -158,6 +158,9 @@ def test_notebook_page_shows_summary_figure_caption_flat_headers_and_math(built)
     assert other.text.startswith("loss curve (loss_curve.png): drawn by this notebook, quick profile")
     assert "F1 mean" in text and "('F1', 'mean')" not in text
     assert "$L = e$" in text and "assets/mathjax/tex-chtml-full.js" in text  # typeset locally
+    # the navigation (plain text, not typeset) shows the title's TeX as text, the heading keeps it
+    nav = [a.get_text(" ", strip=True) for a in soup.select("a.md-nav__link")]
+    assert "000 §99 — A fixture of Fβ" in nav and not any("$" in t for t in nav)
 
 
 @pytest.mark.slow  # builds a site (MkDocs): about 20 s

@@ -587,11 +587,14 @@ def _site_plugin():
 
     class SitePlugin(BasePlugin):
         """The site's own step: pages that name no address outside the site, notebook pages
-        whose headings have one id each."""
+        whose headings have one id each and whose title (mkdocs-jupyter's, from the first
+        heading: shown in the navigation, which MathJax does not typeset) is plain text."""
 
         def on_page_content(self, html, page, config, files):
             if page.file.src_uri.endswith(".ipynb"):
                 html = unique_heading_ids(html)
+                if page.title:
+                    page.title = plain_math(page.title)
             return _offline(html)
 
     return SitePlugin()
