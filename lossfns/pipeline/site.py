@@ -541,7 +541,7 @@ def stage(docs: Path, root: Path, *, api: bool = True) -> list:
     groups: dict[str, list] = {}
     for e in entries:
         doc = str(e["meta"].get("document", "")) or "other"
-        groups.setdefault(f"Notebooks {doc}", []).append({plain_math(e["title"]): f"{e['name']}.ipynb"})
+        groups.setdefault(f"Notebooks {doc}", []).append({e["title"]: f"{e['name']}.ipynb"})
     nav += [{k: v} for k, v in groups.items()]
     catalogue = root / "docs" / "catalogue.md"
     if catalogue.exists():   # the generated loss catalogue (lossfns.pipeline.catalogue)
