@@ -24,9 +24,16 @@ def test_makespan_is_the_longest_first_greedy_schedule():
 
 
 def test_split_tasks_replaces_a_notebook_by_its_calls_and_remainder():
-    tasks = ft.split_tasks({"a": 10.0, "b": 3.0, "c": 2.0}, {"a": [4.0, 5.0], "c": [9.0]})
-    # a -> 4, 5 and the remainder 1; b whole; c's calls exceed its wall time: kept whole
-    assert sorted(tasks) == [1.0, 2.0, 3.0, 4.0, 5.0]
+    tasks = ft.split_tasks({"a": 10.0, "b": 3.0, "c": 6.0}, {"a": [4.0, 5.0], "c": [5.0, 4.0]})
+    # a -> 4, 5 and the remainder 1; b whole; c's calls (9) exceed its wall time (6): they ran
+    # in parallel, so they are the tasks, with no remainder
+    assert sorted(tasks) == [1.0, 3.0, 4.0, 4.0, 5.0, 5.0]
+
+
+def test_a_notebook_whose_calls_ran_in_parallel_counts_their_sum_on_one_worker():
+    walls = {"a": 10.0, "b": 3.0, "c": 6.0}
+    # a's calls ran one after the other (9 <= 10): its wall time; c's on two workers (9 > 6)
+    assert ft.one_worker_times(walls, {"a": [4.0, 5.0], "c": [5.0, 4.0]}) == {"a": 10.0, "b": 3.0, "c": 9.0}
 
 
 def test_call_times_pair_timings_with_result_rows(tmp_path):
