@@ -298,9 +298,10 @@ def test_a_shared_run_is_counted_once(committed):
     assert {"003/table12/cifar10_frog/dice_sigmoid/f1", "003/table4/adult/bce/f1"} <= set(dup.index)
     assert len(dup) == 40 and all(d.loc[o, "counted"] for o in dup["same_run_as"])
     ours = report.collect(include_ignored=False)
-    for key, other in dup["same_run_as"].items():  # the same run: the same estimate
-        if key in ours:
-            assert ours[key]["estimate"] == ours[other]["estimate"], key
+    for key, other in dup["same_run_as"].items():  # the same run: the same estimate (or value, for
+        if key in ours:                                # a number recorded without one, e.g. an untrained model)
+            assert ours[key].get("estimate") == ours[other].get("estimate"), key
+            assert ours[key].get("value") == ours[other].get("value"), key
     text = report.render(committed, root=report.repo_root())
     summary = text.split("## Provenance")[0]
     assert "40 published number(s) share our run with another number" in summary
