@@ -323,6 +323,29 @@ def test_one_setting_trains_the_unweighted_reference_it_is_compared_with():
     pd.testing.assert_frame_equal(*same)
 
 
+def test_a_subset_of_a_settings_calls_gives_the_rows_of_the_whole_run():
+    """003-s7c splits its setting into one task per training call: each call's rows are those of
+    the whole setting's run (apart from the wall time), in the order of :func:`setting_calls`."""
+    assert S7.setting_calls("oversampled")[0] == ("unweighted", "F1* (l)")
+    assert [c[1] for c in S7.setting_calls("oversampled")[1:]] == list(X.oversampled_losses())
+    assert S7.setting_calls("unweighted") == [("unweighted", k) for k in X.baseline_losses()]
+    kw = dict(trials=2, max_epochs=2, patience=1, seed=0)
+    whole = S7.run_setting("mammography", "oversampled", **kw).drop(columns="wall_s_all_trials")
+    calls = S7.setting_calls("oversampled")
+    parts = [S7.run_setting("mammography", "oversampled", calls=[c], **kw) for c in (calls[0], calls[2])]
+    for part, call in zip(parts, (calls[0], calls[2])):
+        assert set(zip(part["setting"], part["loss"])) == {call}
+        expected = whole[(whole["setting"] == call[0]) & (whole["loss"] == call[1])].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part.drop(columns="wall_s_all_trials"), expected, check_exact=True)
+
+
+def test_run_setting_names_a_call_the_setting_does_not_make():
+    with pytest.raises(ValueError, match=r"calls must be one of .*got \('weighted', 'weighted BCE'\)"):
+        S7.run_setting("mammography", "oversampled", calls=[("weighted", "weighted BCE")], trials=2, max_epochs=1, patience=1)
+    with pytest.raises(ValueError, match=r"len\(calls\) must be at least 1 \(calls of setting 'oversampled'\), got 0"):
+        S7.run_setting("mammography", "oversampled", calls=[], trials=2, max_epochs=1, patience=1)
+
+
 def test_supp7_claims_of_each_setting():
     u = rows({("adult", "F1* (l)"): {"F1": [0.6, 0.6, 0.7], "Accuracy": [0.9] * 3, T.SUMMARY_COLUMNS[2]: [0.8] * 3},
               ("adult", "Dice"): {"F1": [0.5, 0.5, 0.5], "Accuracy": [0.8] * 3, T.SUMMARY_COLUMNS[2]: [0.7] * 3}},

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lossfns._validation import check_choice
+from lossfns._validation import check_choice, check_int
 
 from .tables import _paired, baseline_losses, oversampled_losses, weighted_losses
 from .tabular import per_dataset, run_losses
 
-__all__ = ["SETTINGS", "PRESETS", "run_setting", "claims"]
+__all__ = ["SETTINGS", "PRESETS", "setting_calls", "run_setting", "claims"]
 
 #: the training settings of supp. Tables 7 (and 8, 10), 9 and 11
 SETTINGS = ("unweighted", "weighted", "oversampled")
@@ -43,23 +43,42 @@ _PRESET = {
 PRESETS = {"003-s7a_baselines": _PRESET, "003-s7b_class_weights": _PRESET, "003-s7c_oversampling": _PRESET}
 
 
+def setting_calls(setting: str) -> list[tuple[str, str]]:
+    """The batched training calls of ``setting`` (one of :data:`SETTINGS`) in the order
+    :func:`run_setting` makes them, as (row setting, loss label): "unweighted" is
+    :func:`.tables.baseline_losses`; "weighted" and "oversampled" are the unweighted F1* (l)
+    they are compared with, then :func:`.tables.weighted_losses` or
+    :func:`.tables.oversampled_losses`. Each call is independent of the others (its own seeds,
+    the same splits), so a subset of them is a piece a cluster can run as a task."""
+    check_choice("setting", setting, SETTINGS)
+    if setting == "unweighted":
+        return [("unweighted", label) for label in baseline_losses()]
+    losses = weighted_losses() if setting == "weighted" else oversampled_losses()
+    return [("unweighted", "F1* (l)")] + [(setting, label) for label in losses]
+
+
 def run_setting(dataset: str, setting: str, *, trials: int, max_epochs, patience,
-                stand_in_rows: int | None = None, quiet: bool = True, seed: int = 0) -> pd.DataFrame:
+                stand_in_rows: int | None = None, quiet: bool = True, seed: int = 0,
+                calls=None) -> pd.DataFrame:
     """Rows of :func:`.tabular.run_losses` for one ``setting`` of :data:`SETTINGS` on
     ``dataset``, with a ``setting`` column: "unweighted" trains :func:`.tables.baseline_losses`;
     "weighted" trains :func:`.tables.weighted_losses` and "oversampled"
     :func:`.tables.oversampled_losses` (on oversampled training splits), each beside the
     unweighted F1* (l) (rows with setting "unweighted") that supp. 7.2 compares them with.
-    ``max_epochs``, ``patience``: an int or a dict dataset -> int."""
-    check_choice("setting", setting, SETTINGS)
+    ``max_epochs``, ``patience``: an int or a dict dataset -> int. ``calls``: None (all of
+    :func:`setting_calls`) or some of them, (row setting, loss label) pairs; the rows of a
+    subset are those of the whole run for its calls (apart from the wall time)."""
+    every = setting_calls(setting)
+    if calls is not None:
+        calls = [check_choice("calls", tuple(c), every) for c in calls]
+        check_int("len(calls)", len(calls), 1, what=f"at least 1 (calls of setting {setting!r})")
+    calls = every if calls is None else calls
     kw = dict(trials=trials, max_epochs=per_dataset(max_epochs, dataset), patience=per_dataset(patience, dataset),
               stand_in_rows=stand_in_rows, quiet=quiet, seed=seed)
-    if setting == "unweighted":
-        return run_losses(dataset, baseline_losses(), extra={"setting": "unweighted"}, **kw)
-    reference = run_losses(dataset, {"F1* (l)": baseline_losses()["F1* (l)"]}, extra={"setting": "unweighted"}, **kw)
-    losses = weighted_losses() if setting == "weighted" else oversampled_losses()
-    rows = run_losses(dataset, losses, oversample=setting == "oversampled", extra={"setting": setting}, **kw)
-    return pd.concat([reference, rows], ignore_index=True)
+    losses = {"unweighted": baseline_losses(), "weighted": weighted_losses(), "oversampled": oversampled_losses()}
+    return pd.concat([run_losses(dataset, {label: losses[row_setting][label]}, oversample=row_setting == "oversampled",
+                                 extra={"setting": row_setting}, **kw) for row_setting, label in calls],
+                     ignore_index=True)
 
 
 def claims(results: pd.DataFrame) -> dict:
