@@ -78,12 +78,14 @@ def test_cluster_gives_the_rows_of_a_local_run(cluster_addr):
 @pytest.mark.slow
 def test_cluster_gives_the_oversampled_rows_of_a_local_run(cluster_addr):
     """003-s7c's pieces (``doc003.supp7.run_setting`` with one data set and one training call
-    each): the random oversampling of the training splits and the losses built per task come
-    back from a worker with the numbers of a local run of the whole setting."""
+    each, for two seeds): the random oversampling of the training splits and the losses built
+    per task come back from a worker with the numbers of a local run of the whole setting."""
     from lossfns.experiments.doc003 import supp7
-    calls = [dict(TINY, setting="oversampled", calls=[c]) for c in supp7.setting_calls("oversampled")]
-    whole = supp7.run_setting(**dict(TINY, setting="oversampled"))
-    assert set(whole["setting"]) == {"unweighted", "oversampled"} and len(whole) == 2 * 6
+    calls = [dict(TINY, setting="oversampled", seed=seed, calls=[c])
+             for seed in (0, 1) for c in supp7.setting_calls("oversampled")]
+    whole = pd.concat([supp7.run_setting(**dict(TINY, setting="oversampled", seed=seed)) for seed in (0, 1)],
+                      ignore_index=True)
+    assert set(whole["setting"]) == {"unweighted", "oversampled"} and len(whole) == 2 * 2 * 6
     remote = pd.concat(map_pieces(supp7.run_setting, calls, scheduler=cluster_addr, quiet=True),
                        ignore_index=True)
     pd.testing.assert_frame_equal(remote.drop(columns=WALL), whole.drop(columns=WALL), check_exact=True)
