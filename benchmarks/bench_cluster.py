@@ -34,6 +34,12 @@ from lossfns.pipeline import cluster, run  # noqa: E402
 
 #: A column or key holding a wall-clock time (or a ratio of two): no two runs share its value.
 TIMED = re.compile(r"wall|time|second|s_per|ratio_per|_s$", re.I)
+#: In a table named as a timing (``step_timing.csv``, ``verdicts_timing.csv``; :data:`TIMING_FILE`),
+#: the columns of repeated wall-clock measurements (median, min, max, a ratio of medians) and a
+#: timing claim's evidence, which quotes them; its ``verdict`` column is none of these: two runs
+#: must share it.
+TIMING_FILE = re.compile(r"timing", re.I)
+TIMING_COLUMNS = re.compile(r"^(median|min|max|evidence)$|\(median\)$", re.I)
 
 
 def _flat(obj, key=""):
@@ -68,7 +74,8 @@ def _changed_fields(x: Path, y: Path) -> list[str] | None:
 def split_wall_clock(seq: Path, work: Path, diffs: list[str]) -> tuple[list[str], list[str]]:
     """Split :func:`lossfns.pipeline.cluster.compare_sets`'s differences between the roots
     ``seq`` and ``work`` into the expected ones and the rest. Expected: a CSV or JSON file whose
-    differing columns or keys all hold wall-clock times (:data:`TIMED`), the Markdown rendering
+    differing columns or keys all hold wall-clock times (:data:`TIMED`; in a file named as a
+    timing, also :data:`TIMING_COLUMNS`), the Markdown rendering
     of such a CSV, a manifest whose differing keys are checksums of PNG figures (their metadata
     holds the run's provenance), of ``timings.json`` or of such files, and the executed notebook of a notebook with
     such files (it prints them)."""
@@ -80,7 +87,8 @@ def split_wall_clock(seq: Path, work: Path, diffs: list[str]) -> tuple[list[str]
         rel = path(d)
         if d.endswith("bytes differ") and Path(rel).suffix in (".csv", ".json"):
             fields = _changed_fields(seq / rel, work / rel)
-            if fields and all(TIMED.search(f) for f in fields):
+            timing_file = bool(TIMING_FILE.search(Path(rel).stem))
+            if fields and all(TIMED.search(f) or (timing_file and TIMING_COLUMNS.search(f)) for f in fields):
                 timed_files.add(rel)
     timed_files |= {str(Path(f).with_suffix(".md")) for f in timed_files if f.endswith(".csv")}
     timed_notebooks = {Path(f).parts[2] for f in timed_files}  # results/<profile>/<notebook>/...

@@ -71,3 +71,29 @@ def test_a_json_whose_only_changed_keys_are_times_is_expected(tmp_path):
     seq, work = _roots(tmp_path, a, b)
     wall, other = bc.split_wall_clock(seq, work, [f"{NB}/results.json: bytes differ"])
     assert (wall, other) == ([f"{NB}/results.json: bytes differ"], [])
+
+
+def test_a_timing_table_differs_in_its_measurements_but_not_in_its_verdict(tmp_path):
+    """003-5-1c's step timing (medians, ranges, their ratio) and the verdict table of its
+    timing claim (evidence quoting those medians) change with every run; its verdict must not."""
+    files = {f"{NB}/step_timing.csv": "loss,batch size,median,min,max,AP-Perf / F1* (median)\nF1*,20,0.{v},0.1,0.{v}9,4{v}.5\n",
+             f"{NB}/step_timing.md": "| 0.{v} |",
+             f"{NB}/verdicts_timing.csv": 'claim,verdict,evidence\nc,supported,"ratio 4{v}.5"\n',
+             f"{NB}/verdicts_timing.md": "| 4{v}.5 |"}
+    diffs = [f"{NB}/step_timing.csv: bytes differ", f"{NB}/step_timing.md: bytes differ",
+             f"{NB}/verdicts_timing.csv: bytes differ", f"{NB}/verdicts_timing.md: bytes differ",
+             f"{NB}/manifest.json: checksums/{NB}/step_timing.csv, checksums/{NB}/verdicts_timing.csv"]
+    checksummed = [f"{NB}/step_timing.csv", f"{NB}/verdicts_timing.csv"]
+    assert _split(tmp_path, files, checksummed, diffs) == (diffs, [])
+    # a timing claim whose verdict flips between the runs is a real difference
+    a = {f"{NB}/verdicts_timing.csv": 'claim,verdict,evidence\nc,supported,"ratio 41.5"\n'}
+    b = {f"{NB}/verdicts_timing.csv": 'claim,verdict,evidence\nc,contradicted,"ratio 1.5"\n'}
+    seq, work = _roots(tmp_path / "flip", a, b)
+    diff = [f"{NB}/verdicts_timing.csv: bytes differ"]
+    assert bc.split_wall_clock(seq, work, diff) == ([], diff)
+    # a metric in a timing-named table is not exempt from TIMED's rule by its column name alone
+    a = {f"{NB}/timing.csv": "loss,F1\nBCE,0.5\n"}
+    b = {f"{NB}/timing.csv": "loss,F1\nBCE,0.6\n"}
+    seq, work = _roots(tmp_path / "metric", a, b)
+    diff = [f"{NB}/timing.csv: bytes differ"]
+    assert bc.split_wall_clock(seq, work, diff) == ([], diff)
