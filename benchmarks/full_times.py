@@ -47,8 +47,9 @@ def notebook_times(root: Path = ROOT) -> dict[str, float]:
 def call_times(root: Path = ROOT) -> dict[str, list[float]]:
     """Notebook -> seconds of each independent training call its full run recorded: the
     ``wall_s_all_trials`` that ``timings.json`` keeps for each result row (one value per call,
-    repeated on its rows), paired by position with the row's data set, loss and reading in
-    ``results.json``. Only notebooks that recorded them."""
+    repeated on its rows), paired by position with the row's reading, training setting (003-s7b/c
+    train the unweighted F1* (l) beside the weighted or oversampled one: two calls), data set and
+    loss in ``results.json``. Only notebooks that recorded them."""
     out = {}
     for path in sorted((root / "results" / "full").glob("*/timings.json")):
         timings = json.loads(path.read_text()).get("timings", {})
@@ -60,7 +61,7 @@ def call_times(root: Path = ROOT) -> dict[str, list[float]]:
                 continue
             for rec, row in zip(recs, rows):
                 if isinstance(rec, dict) and "wall_s_all_trials" in rec:
-                    call = (key, *(str(row.get(k)) for k in ("reading", "dataset", "loss")))
+                    call = (key, *(str(row.get(k)) for k in ("reading", "setting", "dataset", "loss")))
                     calls[call] = float(rec["wall_s_all_trials"])
         if calls:
             out[path.parent.name] = list(calls.values())

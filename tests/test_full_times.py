@@ -46,3 +46,15 @@ def test_call_times_pair_timings_with_result_rows(tmp_path):
     (run / "results.json.provenance.json").write_text(json.dumps({"wall_time_s": 12.0}))
     assert ft.call_times(tmp_path) == {"nb": [7.0, 2.0]}
     assert ft.notebook_times(tmp_path) == {"nb": 12.0}
+
+
+def test_call_times_count_one_loss_trained_in_two_settings_twice(tmp_path):
+    """003-s7c trains F1* (l) unweighted and oversampled on each data set: two calls, whose
+    times both count (before, the second replaced the first)."""
+    run = tmp_path / "results" / "full" / "nb"
+    run.mkdir(parents=True)
+    rows = [{"setting": s, "dataset": "d", "loss": "F1* (l)", "trial": t} for s in ("unweighted", "oversampled") for t in range(2)]
+    (run / "results.json").write_text(json.dumps({"results": {"results": rows}}))
+    (run / "timings.json").write_text(json.dumps({"timings": {"results": [{"wall_s_all_trials": 5.0}] * 2
+                                                              + [{"wall_s_all_trials": 9.0}] * 2}}))
+    assert ft.call_times(tmp_path) == {"nb": [5.0, 9.0]}
