@@ -47,7 +47,7 @@ def notebook_times(root: Path = ROOT) -> dict[str, float]:
 def call_times(root: Path = ROOT) -> dict[str, list[float]]:
     """Notebook -> seconds of each independent training call its full run recorded: the
     ``wall_s_all_trials`` that ``timings.json`` keeps for each result row (one value per call,
-    repeated on its rows), paired by position with the row's reading, training setting (003-s7b/c
+    repeated on its rows; or the row's own call time ``wall_s`` where it has one), paired by position with the row's reading, training setting (003-s7b/c
     train the unweighted F1* (l) beside the weighted or oversampled one: two calls), data set and
     loss in ``results.json``. Only notebooks that recorded them."""
     out = {}
@@ -60,7 +60,13 @@ def call_times(root: Path = ROOT) -> dict[str, list[float]]:
             if not (isinstance(recs, list) and isinstance(rows, list) and len(rows) == len(recs)):
                 continue
             for rec, row in zip(recs, rows):
-                if isinstance(rec, dict) and "wall_s_all_trials" in rec:
+                if isinstance(rec, dict) and "wall_s" in rec:
+                    # the row carries its own call's time (003-5-1c: F1*'s batched trials are one
+                    # call, each AP-Perf trial another, scored under two readings): one call per
+                    # distinct time, since rows of one call repeat it and two calls never share it
+                    call = (key, *(str(row.get(k)) for k in ("setting", "dataset", "loss")), float(rec["wall_s"]))
+                    calls[call] = float(rec["wall_s"])
+                elif isinstance(rec, dict) and "wall_s_all_trials" in rec:
                     call = (key, *(str(row.get(k)) for k in ("reading", "setting", "dataset", "loss")))
                     calls[call] = float(rec["wall_s_all_trials"])
         if calls:

@@ -58,3 +58,17 @@ def test_call_times_count_one_loss_trained_in_two_settings_twice(tmp_path):
     (run / "timings.json").write_text(json.dumps({"timings": {"results": [{"wall_s_all_trials": 5.0}] * 2
                                                               + [{"wall_s_all_trials": 9.0}] * 2}}))
     assert ft.call_times(tmp_path) == {"nb": [5.0, 9.0]}
+
+
+def test_call_times_take_a_rows_own_call_time_once_per_call(tmp_path):
+    """003-5-1c: F1*'s trials are one call, each AP-Perf trial another, scored under two readings
+    (two rows a trial); ``wall_s_all_trials`` is their sum, which must not count as a call."""
+    run = tmp_path / "results" / "full" / "nb"
+    run.mkdir(parents=True)
+    rows = ([{"dataset": "d", "loss": "F1*", "reading": "avg", "trial": t} for t in range(2)]
+            + [{"dataset": "d", "loss": "AP", "reading": r, "trial": t} for t in range(2) for r in ("rule", "avg")])
+    recs = ([{"wall_s": 3.0, "wall_s_all_trials": 3.0}] * 2
+            + [{"wall_s": 10.0, "wall_s_all_trials": 21.0}] * 2 + [{"wall_s": 11.0, "wall_s_all_trials": 21.0}] * 2)
+    (run / "results.json").write_text(json.dumps({"results": {"results": rows}}))
+    (run / "timings.json").write_text(json.dumps({"timings": {"results": recs}}))
+    assert ft.call_times(tmp_path) == {"nb": [3.0, 10.0, 11.0]}

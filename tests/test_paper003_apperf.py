@@ -147,7 +147,8 @@ def test_step_timing_repeats_the_split_where_the_batches_need_more_rows(monkeypa
     import lossfns.training as training
     seen = []
     monkeypatch.setattr(training, "train_batched", lambda spec, tasks, *a, **k: seen.append(tasks[0]))
-    full = A.PRESETS["003-5-1c_apperf"]["full"]
+    from lossfns.experiments.doc003.apperf_rule import PRESETS   # notebook 003-5-1c's preset
+    full = PRESETS["003-5-1c_apperf"]["full"]
     A.step_timing("mammography", {"F1*": full["timing_batches"]["F1*"]}, steps=full["timing_steps"], repeats=1)
     assert [len(t.y_train) for t in seen] == [full["timing_steps"] * b for b in full["timing_batches"]["F1*"]]
     big = seen[-1]
