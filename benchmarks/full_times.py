@@ -47,9 +47,10 @@ def notebook_times(root: Path = ROOT) -> dict[str, float]:
 def call_times(root: Path = ROOT) -> dict[str, list[float]]:
     """Notebook -> seconds of each independent training call its full run recorded: the
     ``wall_s_all_trials`` that ``timings.json`` keeps for each result row (one value per call,
-    repeated on its rows; or the row's own call time ``wall_s`` where it has one), paired by position with the row's reading, training setting (003-s7b/c
+    repeated on its rows), paired by position with the row's reading, training setting (003-s7b/c
     train the unweighted F1* (l) beside the weighted or oversampled one: two calls), data set and
-    loss in ``results.json``. Only notebooks that recorded them."""
+    loss in ``results.json``; where a row also has its own call's time ``wall_s`` (003-5-1c), that
+    time, once per call. Only notebooks that recorded them."""
     out = {}
     for path in sorted((root / "results" / "full").glob("*/timings.json")):
         timings = json.loads(path.read_text()).get("timings", {})

@@ -55,8 +55,8 @@ def test_a_trial_trained_alone_is_the_model_it_is_among_the_others():
     assert rule["AUROC (true)"] == a["AUROC (true)"]   # one model, two readings
 
 
-def piece(loss, trials, wall, readings=(None,)):
-    return pd.DataFrame([{"dataset": "mammography", "loss": loss, "reading": r or AR.AVERAGED, "trial": t,
+def piece(loss, trials, wall, readings=(AR.AVERAGED,)):
+    return pd.DataFrame([{"dataset": "mammography", "loss": loss, "reading": r, "trial": t,
                           "F1": 0.5, "Accuracy": 0.98, "wall_s": wall} for t in trials for r in readings])
 
 
